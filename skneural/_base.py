@@ -1,0 +1,305 @@
+"""The classifier base both estimators share.
+
+``fit`` reads as a recipe: validate, encode labels and weights, build the
+network, train it, store the fitted attributes. Subclasses answer a few
+questions through private hooks (how many hidden layers, which penalty,
+which solver) and name their fitted parameters; no calculus lives here.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelBinarizer, label_binarize
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ._network import Network
+from ._training import History, TrainingLoop
+
+_SPARSE_FORMATS = ("csr", "csc")
+_FLOAT_DTYPES = (np.float64, np.float32)
+
+
+class BaseGDClassifier(ClassifierMixin, BaseEstimator):
+    """Validation, labels, weights, the training recipe and prediction.
+
+    Subclasses implement ``_hidden_layer_sizes``, ``_hidden_activations``,
+    ``_penalty``, ``_init_methods``, ``_make_loop``, ``_fitted_params`` and
+    ``_store_params``.
+    """
+
+    _parameter_constraints: dict = {
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+    _supports_multilabel = False
+
+    # -- hooks for subclasses ---------------------------------------------------
+    def _hidden_layer_sizes(self):
+        return ()
+
+    def _hidden_activations(self):
+        return ()
+
+    def _dropout_rates(self):
+        return None
+
+    # -- data and labels --------------------------------------------------------
+    def _validate_xy(self, X, y, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+            multi_output=self._supports_multilabel,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y
+
+    def _encode_first(self, y, classes=None):
+        """Learn the classes; return ``(classes_, Y)`` without storing anything."""
+        target = type_of_target(y)
+        if target == "multilabel-indicator":
+            if not self._supports_multilabel:
+                raise ValueError(
+                    f"{type(self).__name__} does not support multilabel targets; "
+                    "use StackedNetClassifier for a multilabel indicator matrix."
+                )
+            if self.class_weight is not None:
+                raise ValueError("class_weight is not supported for multilabel targets.")
+            return np.arange(y.shape[1]), np.asarray(y)
+        binarizer = LabelBinarizer().fit(y if classes is None else classes)
+        classes_ = binarizer.classes_
+        if len(classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {classes_[0]!r}."
+            )
+        return classes_, self._encode(y, classes_)
+
+    def _encode(self, y, classes_):
+        """One column per output: ``1`` where the sample has that class."""
+        if getattr(self, "_multilabel", False):
+            if y.ndim != 2 or y.shape[1] != len(classes_):
+                raise ValueError(
+                    f"y has {y.shape[1] if y.ndim == 2 else 1} label columns, "
+                    f"expected {len(classes_)} as in the first fit."
+                )
+            return np.asarray(y)
+        unseen = np.setdiff1d(np.unique(y), classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in classes "
+                f"{classes_.tolist()}; pass every class in `classes` on the first "
+                "call to partial_fit."
+            )
+        return label_binarize(y, classes=classes_)
+
+    def _sample_weight(self, sample_weight, X, y, classes_, dtype, incremental):
+        """Sample weight times class weight, or None when every weight is 1."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=dtype, ensure_non_negative=True
+            )
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class "
+                "counts of one chunk are not those of the data set. Compute them "
+                "with sklearn.utils.compute_class_weight and pass a dict."
+            )
+        class_weight = compute_class_weight(self.class_weight, classes=classes_, y=y)
+        weights = class_weight[np.searchsorted(classes_, y)].astype(dtype)
+        return weights if sample_weight is None else weights * sample_weight
+
+    # -- the recipe ------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None,
+             validation=None):
+        first_call = not (incremental or self.warm_start) or not hasattr(self, "classes_")
+        if incremental:
+            first_call = _check_partial_fit_first_call(self, classes)
+        X, y = self._validate_xy(X, y, reset=first_call)
+        dtype = X.dtype
+        if first_call:
+            classes_, Y = self._encode_first(y, classes)
+            multilabel = type_of_target(y) == "multilabel-indicator"
+        else:
+            classes_, multilabel = self.classes_, self._multilabel
+            Y = self._encode(y, classes_)
+        sw = self._sample_weight(sample_weight, X, y, classes_, dtype, incremental)
+        Y = Y.astype(dtype, copy=False)
+
+        loss = SigmoidCrossEntropy() if (multilabel or len(classes_) == 2) else (
+            SoftmaxCrossEntropy()
+        )
+        network = Network(
+            (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1]),
+            self._hidden_activations(),
+            loss,
+            self._dropout_rates(),
+            fit_intercept=getattr(self, "fit_intercept", True),
+        )
+        rng = check_random_state(self.random_state)
+        if first_call:
+            theta = network.init_params(self._init_methods(network), rng, dtype)
+            history = History()
+            optimizer_state = None
+        else:
+            theta = network.pack(*self._fitted_params(), dtype)
+            history = self._history()
+            optimizer_state = getattr(self, "_optimizer_state", None) if incremental else None
+
+        X_train, Y_train, sw_train, validate = X, Y, sw, None
+        if validation is not None:
+            X_train, Y_train, sw_train, validate = validation(X, y, Y, sw, rng, network)
+
+        # from here on the estimator holds the model being trained
+        self.classes_ = classes_
+        self._multilabel = multilabel
+        self._store_params(*network.unpack(theta))
+        loop = self._make_loop(
+            network, X_train, Y_train, sw_train, rng, incremental, optimizer_state
+        )
+        loop.validate = validate
+        loop.run(theta, history)
+        self._optimizer_state = getattr(loop.solver, "state", None)
+        self._store_history(history)
+        return self
+
+    def _history(self):
+        return History(
+            loss_curve=list(self.loss_curve_),
+            samples_seen=getattr(self, "t_", 0),
+            best_loss=getattr(self, "_best_loss", np.inf),
+            no_improvement_count=getattr(self, "_no_improvement_count", 0),
+            learning_rate=getattr(self, "_learning_rate", None),
+        )
+
+    def _store_history(self, history):
+        self.loss_curve_ = history.loss_curve
+        self.n_iter_ = history.n_iter
+        self._best_loss = history.best_loss
+        self._no_improvement_count = history.no_improvement_count
+        self._learning_rate = history.learning_rate
+
+    # -- prediction ------------------------------------------------------------------
+    def _raw_scores(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES, reset=False
+        )
+        weights, biases = self._fitted_params()
+        n_hidden = len(weights) - 1
+        network = Network(
+            (X.shape[1], *(w.shape[1] for w in weights[:-1]), weights[-1].shape[1]),
+            self._hidden_activations()[:n_hidden] if n_hidden else (),
+            None,
+        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            return network.forward(weights, biases, X)[0]
+
+    def _output_loss(self):
+        if self._multilabel or len(self.classes_) == 2:
+            return SigmoidCrossEntropy()
+        return SoftmaxCrossEntropy()
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class (of each label, for multilabel
+            targets), columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        z = self._raw_scores(X)
+        loss = self._output_loss()
+        if self._multilabel:
+            return loss.predict_proba(z)
+        if len(self.classes_) == 2:
+            # each column from its own sigmoid: exact near 0 and near 1
+            return np.hstack([loss.predict_proba(-z), loss.predict_proba(z)])
+        return loss.predict_proba(z)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, computed without ``log(0)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        check_is_fitted(self)
+        z = self._raw_scores(X)
+        loss = self._output_loss()
+        if len(self.classes_) == 2 and not self._multilabel:
+            return np.hstack([loss.predict_log_proba(-z), loss.predict_log_proba(z)])
+        return loss.predict_log_proba(z)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Predicted labels (an indicator matrix for multilabel targets).
+        """
+        check_is_fitted(self)
+        z = self._raw_scores(X)
+        if self._multilabel:
+            return (z > 0).astype(int)
+        if z.shape[1] == 1:
+            return self.classes_[(z[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(z, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = self._supports_multilabel
+        return tags
+
+
+def fit_context(method):
+    """Validate parameters before ``fit``/``partial_fit`` (scikit-learn's way)."""
+    return _fit_context(prefer_skip_nested_validation=True)(method)

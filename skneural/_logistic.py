@@ -1,0 +1,281 @@
+"""LogisticRegressionGD: logistic regression as a one-layer network."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseGDClassifier, fit_context
+from ._losses import SigmoidCrossEntropy
+from ._optimizers import SGD, AcceleratedProximalGradient, ProximalGradient
+from ._schedules import automatic_step, largest_eigenvalue
+from ._training import TrainingLoop
+
+# Bounds on the curvature of the links: sigmoid'(z) <= 1/4, and the softmax
+# Hessian's largest eigenvalue is at most 1/2.
+_CURVATURE = {SigmoidCrossEntropy: 0.25}
+_SOFTMAX_CURVATURE = 0.5
+# Epochs without improvement before stochastic descent stops.
+_SGD_PATIENCE = 5
+
+
+class LogisticRegressionGD(BaseGDClassifier):
+    """Logistic regression trained by explicit gradient descent.
+
+    The model separates the classes with a plane: the distance to it,
+    ``z = x . w + b``, goes through a sigmoid (a softmax for more than two
+    classes) to become a probability, and the cross-entropy measures how bad
+    those probabilities are. Gradient descent then tweaks ``w`` and ``b``.
+    In the code it is a network with a single dense block and no hidden
+    layer: the same engine as :class:`StackedNetClassifier`.
+
+    It minimises exactly the objective of scikit-learn's
+    ``LogisticRegression``, so both reach the same optimum.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse of the regularisation strength; ``np.inf`` for no penalty.
+    l1_ratio : float, default=0.0
+        Elastic-net mixing: 0 is a pure L2 penalty, 1 a pure L1 penalty.
+    fit_intercept : bool, default=True
+        Whether to learn the intercept ``b`` (never penalised).
+    class_weight : dict or 'balanced', default=None
+        Weights multiplying each class's samples; 'balanced' uses
+        ``n_samples / (n_classes * np.bincount(y))``.
+    solver : {'gd', 'agd', 'sgd'}, default='agd'
+        'gd' is plain full-batch gradient descent, ``w := w - lr * grad``;
+        'agd' accelerates it with Nesterov momentum, restarted whenever the
+        momentum points uphill; 'sgd' takes one step per minibatch. L1 terms
+        are handled by a proximal (soft-threshold) step in every solver.
+    learning_rate : float or 'auto', default='auto'
+        The step size. 'auto' derives ``1 / L`` from the smoothness ``L`` of
+        the loss (a power-iteration estimate of the largest eigenvalue of
+        ``X^T X``) and, for the full-batch solvers, adapts it by a
+        backtracking line search, so it needs no tuning.
+    batch_size : int, default=None
+        Minibatch size of 'sgd' and ``partial_fit``; None means
+        ``min(200, n_samples)``. The full-batch solvers use every sample.
+    shuffle : bool, default=True
+        Whether 'sgd' shuffles the samples at each epoch.
+    max_iter : int, default=1000
+        Maximum number of iterations (epochs for 'sgd').
+    tol : float, default=1e-4
+        Full-batch solvers stop when the largest entry of the (proximal)
+        gradient is below ``tol``; 'sgd' stops when the objective has not
+        improved by ``tol`` for 5 epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling of 'sgd'.
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the previous solution.
+    verbose : int, default=0
+        Whether to print the objective at each iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights; one row for two classes (the positive class ``classes_[1]``).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts.
+    n_iter_ : int
+        Number of iterations (epochs) run by the last ``fit``.
+    loss_curve_ : list of float
+        The objective at each iteration, divided by the total sample weight.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    StackedNetClassifier : Stacked dense layers on the same engine.
+    sklearn.linear_model.LogisticRegression : The same objective, solved by
+        quasi-Newton and coordinate methods.
+
+    Notes
+    -----
+    The objective, for sample weights ``s_i`` (times class weights) and
+    ``r = l1_ratio``, is::
+
+        C * sum_i s_i * CE(y_i, softmax(W x_i + b))
+            + (1 - r) / 2 * ||W||_2^2 + r * ||W||_1
+
+    with the sigmoid in place of the softmax for two classes.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skneural import LogisticRegressionGD
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = LogisticRegressionGD(C=10).fit(X, y)
+    >>> clf.coef_.shape
+    (3, 4)
+    >>> float(clf.predict_proba(X[:1]).sum())
+    1.0
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGDClassifier._parameter_constraints,
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"gd", "agd", "sgd"})],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        fit_intercept=True,
+        class_weight=None,
+        solver="agd",
+        learning_rate="auto",
+        batch_size=None,
+        shuffle=True,
+        max_iter=1000,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- hooks -------------------------------------------------------------------
+    def _init_methods(self, network):
+        return ["zeros"]
+
+    def _penalty(self):
+        """``(l2, l1)`` strengths per unit of sample weight."""
+        if np.isinf(self.C):
+            return 0.0, 0.0
+        return (1 - self.l1_ratio) / self.C, self.l1_ratio / self.C
+
+    def _make_loop(self, network, X, Y, sw, rng, incremental, optimizer_state):
+        l2, l1 = self._penalty()
+        n = X.shape[0]
+        loop = TrainingLoop(
+            network, X, Y, sw, solver=None, l2=l2, l1=l1, rng=rng,
+            max_iter=1 if incremental else self.max_iter, tol=self.tol,
+            n_iter_no_change=_SGD_PATIENCE, verbose=bool(self.verbose),
+            shuffle=self.shuffle, warn_max_iter=not incremental,
+        )
+        step = self.learning_rate
+        if step == "auto":
+            curvature = _CURVATURE.get(type(network.loss), _SOFTMAX_CURVATURE)
+            eigenvalue = largest_eigenvalue(X, sw, self.fit_intercept)
+            s_total = n if sw is None else float(sw.sum())
+            step = automatic_step(curvature, eigenvalue, l2 / s_total)
+        if incremental or self.solver == "sgd":
+            batch = min(self.batch_size or 200, n)
+            if self.learning_rate == "auto":
+                # the penalty's curvature per batch is l2 / (weight of a batch)
+                s_mean = 1.0 if sw is None else float(sw.mean()) or 1.0
+                step = automatic_step(curvature, eigenvalue, l2 / (batch * s_mean))
+            loop.solver = SGD(network.n_params, X.dtype)
+            loop.learning_rate_init = step
+            loop.batch_size = batch
+            return loop
+
+        def smooth(theta):
+            return network.objective_gradient(theta, X, Y, sw, l2)
+
+        s_total = n if sw is None else float(sw.sum())
+        solver = AcceleratedProximalGradient if self.solver == "agd" else ProximalGradient
+        loop.solver = solver(
+            smooth, step, l1 / s_total, network.n_coef,
+            line_search=self.learning_rate == "auto",
+        )
+        return loop
+
+    def _fitted_params(self):
+        return [self.coef_.T], [self.intercept_]
+
+    def _store_params(self, weights, biases):
+        # the single dense block's weights, transposed to scikit-learn's layout
+        self.coef_ = weights[0].T
+        self.intercept_ = biases[0]
+
+    # -- public API ------------------------------------------------------------
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by gradient descent on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is trained in float32.
+        y : array-like of shape (n_samples,)
+            Class labels (ints, strings, bools...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : LogisticRegressionGD
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    @fit_context
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch of minibatch stochastic descent on ``(X, y)``.
+
+        Whatever the ``solver``, the update is the stochastic one: the
+        full-batch solvers need the whole data set at once.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+        classes : array-like of shape (n_classes,), default=None
+            Every class; required on the first call, optional (and then
+            checked) afterwards.
+
+        Returns
+        -------
+        self : LogisticRegressionGD
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def decision_function(self, X):
+        """Signed distance to the separating plane(s), ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Positive scores favour ``classes_[1]`` for two classes.
+        """
+        z = self._raw_scores(X)
+        return z[:, 0] if z.shape[1] == 1 else z

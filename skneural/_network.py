@@ -1,0 +1,163 @@
+"""A stack of dense blocks, and the one objective every solver minimises.
+
+Layer sizes ``(n_features, h_1, ..., h_k, n_outputs)`` give ``k + 1`` dense
+blocks with an activation after each hidden one; the last block's raw output
+goes to the loss, which owns the link (sigmoid or softmax). With no hidden
+layer this is exactly (multinomial) logistic regression.
+
+All parameters live in one flat vector ``theta``: the weights of every block
+first, then every bias. Blocks see views into it, so an optimizer updates
+the whole network with a handful of vector operations and a penalty touches
+the leading ``n_coef`` entries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._activations import ACTIVATIONS
+from ._layers import dense_backward, dense_forward, dropout_mask, init_dense
+from ._penalties import add_l2_gradient, l1_penalty, l2_penalty
+
+
+class Network:
+    """The structure of a network (no weights): sizes, activations, loss, dropout.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_features, hidden..., n_outputs)``.
+    activations : sequence of str
+        One activation name per hidden layer.
+    loss : SigmoidCrossEntropy or SoftmaxCrossEntropy
+    dropout : sequence of float, default=None
+        Dropout rate after each hidden layer (training only).
+    fit_intercept : bool, default=True
+        Whether the biases are trained; when false they keep their initial
+        value (zero for logistic regression) and get no gradient.
+    """
+
+    def __init__(self, layer_sizes, activations, loss, dropout=None, fit_intercept=True):
+        self.fit_intercept = fit_intercept
+        self.layer_sizes = tuple(int(s) for s in layer_sizes)
+        self.activations = [ACTIVATIONS[name] for name in activations]
+        self.loss = loss
+        n_hidden = len(self.layer_sizes) - 2
+        self.dropout = tuple(dropout) if dropout is not None else (0.0,) * n_hidden
+        if len(self.activations) != n_hidden or len(self.dropout) != n_hidden:
+            raise ValueError("one activation and one dropout rate per hidden layer")
+        self.shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        ends = np.cumsum([a * b for a, b in self.shapes] + [b for _, b in self.shapes])
+        self.n_coef = int(ends[len(self.shapes) - 1])
+        self.n_params = int(ends[-1])
+        self._bounds = list(zip(np.r_[0, ends[:-1]], ends))
+
+    @property
+    def n_blocks(self):
+        """Number of dense blocks (hidden layers + 1)."""
+        return len(self.shapes)
+
+    # -- parameters ---------------------------------------------------------
+    def unpack(self, theta):
+        """Views ``(weights, biases)``, one pair per block, into ``theta``."""
+        n = self.n_blocks
+        weights = [
+            theta[a:b].reshape(shape)
+            for (a, b), shape in zip(self._bounds[:n], self.shapes)
+        ]
+        biases = [theta[a:b] for a, b in self._bounds[n:]]
+        return weights, biases
+
+    def pack(self, weights, biases, dtype):
+        """One flat vector from per-block weights and biases (a copy)."""
+        parts = [np.ravel(w) for w in weights] + [np.ravel(b) for b in biases]
+        theta = np.concatenate(parts).astype(dtype, copy=False)
+        if theta.size != self.n_params:
+            raise ValueError("parameters do not match the network's layer sizes")
+        return theta
+
+    def init_params(self, methods, rng, dtype):
+        """Fresh parameters, one init method per block."""
+        pairs = [
+            init_dense(fan_in, fan_out, method, rng, dtype)
+            for (fan_in, fan_out), method in zip(self.shapes, methods)
+        ]
+        return self.pack([w for w, _ in pairs], [b for _, b in pairs], dtype)
+
+    # -- forward and backward ------------------------------------------------
+    def forward(self, weights, biases, x, rng=None):
+        """Raw output scores, and what the backward pass needs.
+
+        Dropout masks are drawn from ``rng`` when it is given (training).
+        """
+        inputs, derivatives_from, masks = [x], [], []
+        for i, activation in enumerate(self.activations):
+            z = dense_forward(inputs[-1], weights[i], biases[i])
+            kept = z.copy() if activation.needs_input else None
+            a = activation.forward(z)
+            derivatives_from.append(kept if activation.needs_input else a)
+            mask = None
+            if rng is not None and self.dropout[i] > 0:
+                mask = dropout_mask(a.shape, self.dropout[i], rng, a.dtype)
+                a = a * mask
+            masks.append(mask)
+            inputs.append(a)
+        z_out = dense_forward(inputs[-1], weights[-1], biases[-1])
+        return z_out, (inputs, derivatives_from, masks)
+
+    def backward(self, weights, cache, grad_z, grad):
+        """Fill ``grad`` (flat, like ``theta``) from ``dL/dz`` of the output block."""
+        grad_weights, grad_biases = self.unpack(grad)
+        inputs, derivatives_from, masks = cache
+        for i in range(self.n_blocks - 1, -1, -1):
+            grad_x = dense_backward(
+                inputs[i], weights[i], grad_z, grad_weights[i], grad_biases[i], i > 0
+            )
+            if i > 0:
+                if masks[i - 1] is not None:
+                    grad_x *= masks[i - 1]
+                grad_x *= self.activations[i - 1].derivative(derivatives_from[i - 1])
+                grad_z = grad_x
+        if not self.fit_intercept:
+            grad[self.n_coef :] = 0
+        return grad
+
+    def raw_scores(self, theta, x):
+        """Output scores for prediction (no dropout)."""
+        return self.forward(*self.unpack(theta), x)[0]
+
+    # -- the objective ---------------------------------------------------------
+    def objective(self, theta, x, y, sample_weight=None, l2=0.0):
+        """Smooth objective ``(sum_i s_i loss_i + l2/2 ||W||^2) / sum_i s_i``."""
+        z = self.raw_scores(theta, x)
+        total = self.loss.loss(z, y, sample_weight)
+        total += l2_penalty(theta[: self.n_coef], l2)
+        return total / _weight_sum(x, sample_weight)
+
+    def objective_gradient(self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None):
+        """:meth:`objective` and its gradient with respect to ``theta``.
+
+        ``grad`` is an optional buffer to write into. Dropout masks are drawn
+        from ``rng`` when it is given.
+        """
+        if grad is None:
+            grad = np.empty_like(theta)
+        weights, biases = self.unpack(theta)
+        z, cache = self.forward(weights, biases, x, rng)
+        total = self.loss.loss(z, y, sample_weight)
+        total += l2_penalty(theta[: self.n_coef], l2)
+        self.backward(weights, cache, self.loss.gradient(z, y, sample_weight), grad)
+        add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2)
+        scale = 1.0 / _weight_sum(x, sample_weight)
+        grad *= scale
+        return total * scale, grad
+
+    def l1_value(self, theta, x, sample_weight=None, l1=0.0):
+        """The non-smooth part ``l1 ||W||_1 / sum_i s_i`` of the objective."""
+        if not l1:
+            return 0.0
+        return l1_penalty(theta[: self.n_coef], l1) / _weight_sum(x, sample_weight)
+
+
+def _weight_sum(x, sample_weight):
+    return float(x.shape[0]) if sample_weight is None else float(sample_weight.sum())

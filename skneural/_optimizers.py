@@ -1,0 +1,226 @@
+"""Update rules, simplest first.
+
+Every rule updates the flat parameter vector ``theta`` in place from its
+gradient. They only update: the learning rate comes from the schedule,
+stopping and messages from the training loop.
+
+Minibatch rules take ``step(theta, grad, learning_rate)``. The full-batch
+rules of logistic regression (:class:`ProximalGradient`,
+:class:`AcceleratedProximalGradient`) evaluate the objective themselves, since
+a line search has to look at the loss before accepting a step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._penalties import soft_threshold
+
+
+def gradient_step(theta, grad, learning_rate):
+    """The update of the course: ``w := w - learning_rate * grad``, in place."""
+    theta -= learning_rate * grad
+    return theta
+
+
+class SGD:
+    """Gradient descent, optionally with (Nesterov) momentum.
+
+    Momentum keeps a running ``velocity = momentum * velocity - lr * grad``
+    and moves by it, so steps along a consistent direction add up.
+    Nesterov's variant moves by ``momentum * velocity - lr * grad``: it looks
+    one step ahead before correcting.
+
+    The state (here the velocity) is a dict of arrays, kept by the estimator
+    between ``partial_fit`` calls.
+    """
+
+    def __init__(self, n_params, dtype, momentum=0.0, nesterov=False, state=None):
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.state = state or {"velocity": np.zeros(n_params if momentum else 0, dtype)}
+
+    def step(self, theta, grad, learning_rate):
+        if not self.momentum:
+            return gradient_step(theta, grad, learning_rate)
+        v = self.state["velocity"]
+        v *= self.momentum
+        v -= learning_rate * grad
+        if self.nesterov:
+            theta += self.momentum * v
+            theta -= learning_rate * grad
+        else:
+            theta += v
+        return theta
+
+
+class Adagrad:
+    """Per-parameter steps ``lr * g / (sqrt(sum of past g^2) + eps)``.
+
+    Parameters with large past gradients take smaller steps.
+    """
+
+    def __init__(self, n_params, dtype, epsilon=1e-8, state=None):
+        self.epsilon = epsilon
+        self.state = state or {"sum_sq": np.zeros(n_params, dtype)}
+
+    def step(self, theta, grad, learning_rate):
+        sum_sq = self.state["sum_sq"]
+        sum_sq += grad * grad
+        theta -= learning_rate * grad / (np.sqrt(sum_sq) + self.epsilon)
+        return theta
+
+
+class RMSprop:
+    """Adagrad with a forgetting average: ``v := rho v + (1 - rho) g^2``."""
+
+    def __init__(self, n_params, dtype, rho=0.9, epsilon=1e-8, state=None):
+        self.rho = rho
+        self.epsilon = epsilon
+        self.state = state or {"mean_sq": np.zeros(n_params, dtype)}
+
+    def step(self, theta, grad, learning_rate):
+        mean_sq = self.state["mean_sq"]
+        mean_sq *= self.rho
+        mean_sq += (1 - self.rho) * grad * grad
+        theta -= learning_rate * grad / (np.sqrt(mean_sq) + self.epsilon)
+        return theta
+
+
+class Adam:
+    """Momentum on the gradient and RMSprop's scaling, both bias-corrected.
+
+    ``m := b1 m + (1 - b1) g``, ``v := b2 v + (1 - b2) g^2``,
+    ``w := w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
+    With ``weight_decay`` (AdamW), the weights also shrink by
+    ``lr * weight_decay * w`` at each step, outside the adaptive scaling.
+    """
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=None,
+        state=None,
+    ):
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.state = state or {
+            "t": 0,
+            "m": np.zeros(n_params, dtype),
+            "v": np.zeros(n_params, dtype),
+        }
+        # per-parameter decay coefficients (zero on intercepts), or None
+        self.weight_decay = weight_decay
+
+    def step(self, theta, grad, learning_rate):
+        state = self.state
+        state["t"] += 1
+        m, v, t = state["m"], state["v"], state["t"]
+        m *= self.beta_1
+        m += (1 - self.beta_1) * grad
+        v *= self.beta_2
+        v += (1 - self.beta_2) * grad * grad
+        if self.weight_decay is not None:
+            theta -= learning_rate * self.weight_decay * theta
+        corrected = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        theta -= corrected * m / (np.sqrt(v) + self.epsilon)
+        return theta
+
+
+class ProximalGradient:
+    """Full-batch (proximal) gradient descent, with an optional line search.
+
+    Each iteration takes ``w := prox(w - step * grad)``, the prox being the
+    L1 soft-threshold (the identity without L1). With ``line_search`` the
+    step halves until the sufficient-decrease condition
+    ``f(w_new) <= f(w) + grad . d + ||d||^2 / (2 step)`` holds, and is tried
+    a little larger at the next iteration.
+
+    Parameters
+    ----------
+    smooth : callable
+        ``smooth(theta) -> (f, grad)``, the differentiable part of the objective.
+    step : float
+        Initial (or fixed) step size.
+    l1 : float
+        Strength of the L1 term, already divided by the total sample weight.
+    n_coef : int
+        Number of leading entries of ``theta`` that L1 acts on.
+    line_search : bool
+    """
+
+    grow = 1.25
+
+    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True):
+        self.smooth, self.step_size, self.l1, self.n_coef = smooth, step, l1, n_coef
+        self.line_search = line_search
+        self._current = None  # (f, grad) at the current point, carried over
+        self.optimality = np.inf
+
+    def _prox_step(self, point, grad, step):
+        new = point - step * grad
+        soft_threshold(new[: self.n_coef], step * self.l1)
+        return new
+
+    def _try(self, point, f, grad):
+        """Accepted ``(new point, f_new, grad_new)`` from ``point``."""
+        while True:
+            new = self._prox_step(point, grad, self.step_size)
+            f_new, grad_new = self.smooth(new)
+            d = new - point
+            bound = f + grad @ d + (d @ d) / (2 * self.step_size)
+            if not self.line_search or f_new <= bound + 1e-12 * abs(f) or self.step_size < 1e-30:
+                return new, f_new, grad_new
+            self.step_size *= 0.5
+
+    def iterate(self, theta):
+        """One iteration in place; returns the smooth objective at the old point."""
+        f, grad = self._current if self._current is not None else self.smooth(theta)
+        new, f_new, grad_new = self._try(theta, f, grad)
+        self.optimality = np.max(np.abs(new - theta)) / self.step_size
+        theta[...] = new
+        self._current = (f_new, grad_new)
+        if self.line_search:
+            self.step_size *= self.grow
+        return f
+
+
+class AcceleratedProximalGradient(ProximalGradient):
+    """Nesterov-accelerated proximal gradient (FISTA) with adaptive restart.
+
+    The gradient step is taken from an extrapolated point
+    ``y = w + (t_old - 1) / t * (w - w_prev)`` that carries momentum; when
+    the momentum points uphill (``(y - w_new) . (w_new - w) > 0``) it is
+    reset, which keeps the method monotone in practice and fast on strongly
+    convex problems.
+    """
+
+    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True):
+        super().__init__(smooth, step, l1, n_coef, line_search)
+        self.momentum_t = 1.0
+        self._extrapolated = None  # (y, f(y), grad(y))
+
+    def iterate(self, theta):
+        if self._extrapolated is None:
+            f, grad = self.smooth(theta)
+            self._extrapolated = (theta.copy(), f, grad)
+        y, f_y, grad_y = self._extrapolated
+        new, f_new, grad_new = self._try(y, f_y, grad_y)
+        self.optimality = np.max(np.abs(new - y)) / self.step_size
+        if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
+            self.momentum_t = 1.0
+        t_next = 0.5 * (1 + np.sqrt(1 + 4 * self.momentum_t**2))
+        beta = (self.momentum_t - 1) / t_next
+        self.momentum_t = t_next
+        if beta > 0:
+            y_next = new + beta * (new - theta)
+            self._extrapolated = (y_next, *self.smooth(y_next))
+        else:
+            self._extrapolated = (new.copy(), f_new, grad_new)
+        theta[...] = new
+        if self.line_search:
+            self.step_size *= self.grow
+        return f_new

@@ -1,0 +1,88 @@
+"""Learning rates: schedules over epochs, and the automatic step size.
+
+Too small a learning rate crawls, too big a one diverges. For a smooth loss
+the boundary is known: gradient descent with step ``1 / L`` always decreases
+an objective whose gradient is ``L``-Lipschitz. For the cross-entropy of a
+linear model, ``L <= c * lambda_max(X^T S X) / sum(s) + l2 / sum(s)``, where
+``c`` bounds the link's curvature (1/4 for the sigmoid, 1/2 for softmax).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.extmath import safe_sparse_dot
+
+# Rows used to estimate the largest eigenvalue: enough for a stable estimate,
+# few enough that it costs far less than one pass over a large data set.
+_SMOOTHNESS_ROWS = 2000
+_POWER_ITERATIONS = 15
+
+
+def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
+    """Power-iteration estimate of ``lambda_max(X~^T S X~) / sum(s)``.
+
+    ``X~`` is ``X`` with a column of ones when ``fit_intercept``. Computed on
+    evenly spaced rows when there are many (the estimate is a mean over
+    samples, so a subset estimates it well; the line search corrects the rest).
+    """
+    n = x.shape[0]
+    rows = slice(None, None, max(1, n // _SMOOTHNESS_ROWS))
+    x = x[rows]
+    s = (
+        np.ones(x.shape[0])
+        if sample_weight is None
+        else np.asarray(sample_weight[rows], float)
+    )
+    if sp.issparse(x):
+        x = x.astype(np.float64)
+    else:
+        x = np.asarray(x, np.float64)
+    s_sum = s.sum()
+    if s_sum <= 0:
+        return 1.0
+    rng = np.random.RandomState(0) if rng is None else rng
+    v = rng.normal(size=x.shape[1] + int(fit_intercept))
+    value = 0.0
+    for _ in range(_POWER_ITERATIONS):
+        v /= np.linalg.norm(v) or 1.0
+        xv = safe_sparse_dot(x, v[: x.shape[1]], dense_output=True)
+        if fit_intercept:
+            xv = xv + v[-1]
+        sxv = s * xv
+        new_v = safe_sparse_dot(x.T, sxv, dense_output=True).ravel()
+        if fit_intercept:
+            new_v = np.r_[new_v, sxv.sum()]
+        value = float(v @ new_v)
+        v = new_v
+    return max(value / s_sum, np.finfo(float).tiny)
+
+
+def automatic_step(curvature, eigenvalue, l2_per_weight):
+    """Step size ``1 / L`` with ``L = curvature * eigenvalue + l2_per_weight``."""
+    return 1.0 / (curvature * eigenvalue + l2_per_weight)
+
+
+def constant(learning_rate_init, **_):
+    """The same rate at every epoch."""
+    return learning_rate_init
+
+
+def invscaling(learning_rate_init, *, samples_seen, power_t, **_):
+    """``lr_0 / (t + 1) ** power_t``, ``t`` the number of samples seen."""
+    return learning_rate_init / (samples_seen + 1) ** power_t
+
+
+def cosine(learning_rate_init, *, epoch, max_iter, **_):
+    """Half a cosine wave from ``lr_0`` at the first epoch to 0 at ``max_iter``."""
+    return 0.5 * learning_rate_init * (1 + np.cos(np.pi * epoch / max(max_iter, 1)))
+
+
+# 'adaptive' is 'constant' whose rate the training loop divides by 5 whenever
+# the loss stops improving (the loop owns that state).
+SCHEDULES = {
+    "constant": constant,
+    "adaptive": constant,
+    "invscaling": invscaling,
+    "cosine": cosine,
+}

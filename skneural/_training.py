@@ -1,0 +1,237 @@
+"""The training loop: epochs, minibatches, stopping, and the divergence guard.
+
+One loop serves every solver. An *epoch* is one pass of minibatch updates
+for the stochastic rules, or one full-batch iteration for the line-searched
+rules of logistic regression. After each epoch the loop records the loss,
+checks for divergence, evaluates the validation set, asks the epoch hook
+whether to stop, and decides whether training has converged. It stops on a
+flag and says why; it never raises to stop.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import gen_batches
+
+from ._penalties import soft_threshold
+from ._schedules import SCHEDULES
+
+# A loss this many times that of the uninformed model (uniform probabilities)
+# can only come from a step that overshot: the run has diverged.
+_DIVERGENCE_FACTOR = 100.0
+
+
+@dataclass
+class History:
+    """Everything measured during training, carried across ``partial_fit`` calls."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    best_loss: float = np.inf
+    best_validation_score: float = -np.inf
+    no_improvement_count: int = 0
+    samples_seen: int = 0
+    n_iter: int = 0
+    learning_rate: float | None = None
+    stop_reason: str = ""
+
+
+@dataclass
+class TrainingLoop:
+    """Settings of one call to :meth:`run`.
+
+    Parameters
+    ----------
+    network : Network
+    x, y, sample_weight : arrays
+        Training data; ``y`` is the encoded target (one column per output).
+    solver : object
+        A minibatch rule (``step``) or a full-batch rule (``iterate``).
+    l2, l1 : float
+        Penalty strengths per unit of sample weight.
+    learning_rate_init, schedule, power_t : learning-rate schedule.
+    batch_size, shuffle, rng : minibatch settings.
+    max_iter, tol, n_iter_no_change : stopping.
+    validate : callable or None
+        ``validate() -> (score, loss)`` on the held-out set, for early stopping.
+    epoch_hook : callable or None
+        ``epoch_hook(epoch) -> bool``, called after each epoch; ``True`` stops.
+    verbose : bool
+    warn_max_iter : bool
+        Whether to warn when ``max_iter`` ends training (not for partial_fit).
+    """
+
+    network: object
+    x: object
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    solver: object
+    l2: float = 0.0
+    l1: float = 0.0
+    learning_rate_init: float = 1e-3
+    schedule: str = "constant"
+    power_t: float = 0.5
+    batch_size: int = 200
+    shuffle: bool = True
+    rng: object = None
+    dropout_rng: object = None
+    max_iter: int = 200
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    validate: object = None
+    epoch_hook: object = None
+    verbose: bool = False
+    warn_max_iter: bool = True
+
+    @property
+    def full_batch(self):
+        return hasattr(self.solver, "iterate")
+
+    # -- one epoch -------------------------------------------------------------
+    def _minibatch_epoch(self, theta, grad, learning_rate, history):
+        """One pass of minibatch updates; returns the mean objective seen."""
+        n = self.x.shape[0]
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        sw = self.sample_weight
+        total, weight = 0.0, 0.0
+        for batch in gen_batches(n, self.batch_size):
+            rows = order[batch]
+            sw_batch = None if sw is None else sw[rows]
+            batch_weight = len(rows) if sw is None else float(sw_batch.sum())
+            if batch_weight <= 0:
+                continue
+            value, _ = self.network.objective_gradient(
+                theta, self.x[rows], self.y[rows], sw_batch, self.l2, grad,
+                self.dropout_rng,
+            )
+            self.solver.step(theta, grad, learning_rate)
+            if self.l1:
+                n_coef = self.network.n_coef
+                soft_threshold(theta[:n_coef], learning_rate * self.l1 / batch_weight)
+            total += value * batch_weight
+            weight += batch_weight
+            history.samples_seen += len(rows)
+        loss = total / weight if weight else 0.0
+        return loss + self.network.l1_value(theta, self.x, sw, self.l1)
+
+    def _full_batch_epoch(self, theta, history):
+        value = self.solver.iterate(theta)
+        history.samples_seen += self.x.shape[0]
+        return value + self.network.l1_value(theta, self.x, self.sample_weight, self.l1)
+
+    def _learning_rate(self, epoch, history):
+        if self.schedule == "adaptive" and history.learning_rate is not None:
+            return history.learning_rate
+        rate = SCHEDULES[self.schedule](
+            self.learning_rate_init,
+            samples_seen=history.samples_seen,
+            power_t=self.power_t,
+            epoch=epoch,
+            max_iter=self.max_iter,
+        )
+        return rate
+
+    # -- the loop -----------------------------------------------------------------
+    def run(self, theta, history):
+        """Train ``theta`` in place; returns the updated ``history``."""
+        grad = np.empty_like(theta)
+        best_theta = theta.copy()
+        best_val_theta = None
+        n_coef = self.network.n_coef
+        s_total = (
+            self.x.shape[0] if self.sample_weight is None else self.sample_weight.sum()
+        )
+        start_penalty = (
+            0.5 * self.l2 * float(theta[:n_coef] @ theta[:n_coef])
+            + self.l1 * float(np.abs(theta[:n_coef]).sum())
+        ) / max(s_total, 1e-300)
+        n_outputs = self.network.layer_sizes[-1]
+        threshold = _DIVERGENCE_FACTOR * (
+            self.network.loss.uniform_loss(max(n_outputs, 2)) + start_penalty
+        )
+        best_run_loss = np.inf
+        history.stop_reason = ""
+        for epoch in range(self.max_iter):
+            learning_rate = self._learning_rate(epoch, history)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                if self.full_batch:
+                    loss = self._full_batch_epoch(theta, history)
+                else:
+                    loss = self._minibatch_epoch(theta, grad, learning_rate, history)
+                finite = np.isfinite(loss) and np.all(np.isfinite(theta))
+            history.n_iter += 1
+            if not finite or loss > threshold:
+                theta[...] = best_theta
+                rate = getattr(self.solver, "step_size", learning_rate)
+                warnings.warn(
+                    f"Training diverged at epoch {history.n_iter} with "
+                    f"learning_rate={rate:.3g}: the loss became {loss:.3g}. The "
+                    "parameters with the lowest loss are kept; try a smaller "
+                    "learning rate.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+                history.stop_reason = "diverged"
+                break
+            history.loss_curve.append(float(loss))
+            if loss < best_run_loss:
+                best_run_loss = loss
+                best_theta[...] = theta
+            message = f"Iteration {history.n_iter}, loss = {loss:.8f}"
+
+            if self.validate is not None:
+                score, val_loss = self.validate()
+                history.validation_scores.append(float(score))
+                history.validation_loss_curve.append(float(val_loss))
+                message += f"\nValidation score: {score:f}"
+                improved = score > history.best_validation_score + self.tol
+                if score > history.best_validation_score:
+                    history.best_validation_score = float(score)
+                    best_val_theta = theta.copy()
+            else:
+                improved = loss < history.best_loss - self.tol
+            history.best_loss = min(history.best_loss, float(loss))
+            history.no_improvement_count = 0 if improved else history.no_improvement_count + 1
+            if self.verbose:
+                print(message)
+
+            if self.epoch_hook is not None and self.epoch_hook(epoch):
+                history.stop_reason = "a callback asked to stop"
+                break
+            if self.full_batch:
+                if self.solver.optimality <= self.tol:
+                    history.stop_reason = "converged"
+                    break
+            elif history.no_improvement_count > self.n_iter_no_change:
+                if self.schedule == "adaptive" and learning_rate > 1e-6:
+                    history.learning_rate = learning_rate / 5
+                    history.no_improvement_count = 0
+                    if self.verbose:
+                        print(f"Setting learning rate to {history.learning_rate:f}")
+                    continue
+                what = "Validation score" if self.validate is not None else "Training loss"
+                history.stop_reason = (
+                    f"{what} did not improve more than tol={self.tol:f} for "
+                    f"{self.n_iter_no_change} consecutive epochs."
+                )
+                if self.verbose:
+                    print(history.stop_reason + " Stopping.")
+                break
+        else:
+            if self.warn_max_iter and self.max_iter > 0:
+                warnings.warn(
+                    f"Maximum iterations ({self.max_iter}) reached and the "
+                    "optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+                history.stop_reason = "max_iter"
+        if best_val_theta is not None:
+            # keep the parameters of the best validation epoch
+            theta[...] = best_val_theta
+        return history
