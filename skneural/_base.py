@@ -99,11 +99,15 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
                 f"data, but the data contains only one class: {classes_[0]!r}."
             )
-        return classes_, self._encode(y, classes_)
+        return classes_, self._encode(y, classes_, False)
 
-    def _encode(self, y, classes_):
+    def _is_multilabel(self, y):
+        return self._supports_multilabel and type_of_target(y) == "multilabel-indicator"
+
+    @staticmethod
+    def _encode(y, classes_, multilabel):
         """One column per output: ``1`` where the sample has that class."""
-        if getattr(self, "_multilabel", False):
+        if multilabel:
             if y.ndim != 2 or y.shape[1] != len(classes_):
                 raise ValueError(
                     f"y has {y.shape[1] if y.ndim == 2 else 1} label columns, "
@@ -141,7 +145,7 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None,
              validation=None):
         first_call = not (incremental or self.warm_start) or not hasattr(self, "classes_")
-        if incremental:
+        if incremental and not (first_call and classes is None and self._is_multilabel(y)):
             first_call = _check_partial_fit_first_call(self, classes)
         X, y = self._validate_xy(X, y, reset=first_call)
         dtype = X.dtype
@@ -150,7 +154,7 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
             multilabel = type_of_target(y) == "multilabel-indicator"
         else:
             classes_, multilabel = self.classes_, self._multilabel
-            Y = self._encode(y, classes_)
+            Y = self._encode(y, classes_, multilabel)
         sw = self._sample_weight(sample_weight, X, y, classes_, dtype, incremental)
         Y = Y.astype(dtype, copy=False)
 
@@ -176,7 +180,9 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
 
         X_train, Y_train, sw_train, validate = X, Y, sw, None
         if validation is not None:
-            X_train, Y_train, sw_train, validate = validation(X, y, Y, sw, rng, network)
+            X_train, Y_train, sw_train, validate = validation(
+                X, y, Y, sw, rng, network, classes_, multilabel
+            )
 
         # from here on the estimator holds the model being trained
         self.classes_ = classes_

@@ -92,8 +92,9 @@ class Adam:
 
     ``m := b1 m + (1 - b1) g``, ``v := b2 v + (1 - b2) g^2``,
     ``w := w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``.
-    With ``weight_decay`` (AdamW), the weights also shrink by
-    ``lr * weight_decay * w`` at each step, outside the adaptive scaling.
+    With ``weight_decay`` (AdamW), the first ``n_decayed`` parameters (the
+    weights, not the intercepts) also shrink by ``lr * weight_decay * w`` at
+    each step, outside the adaptive scaling.
     """
 
     def __init__(
@@ -103,7 +104,8 @@ class Adam:
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        weight_decay=None,
+        weight_decay=0.0,
+        n_decayed=0,
         state=None,
     ):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -112,8 +114,7 @@ class Adam:
             "m": np.zeros(n_params, dtype),
             "v": np.zeros(n_params, dtype),
         }
-        # per-parameter decay coefficients (zero on intercepts), or None
-        self.weight_decay = weight_decay
+        self.weight_decay, self.n_decayed = weight_decay, n_decayed
 
     def step(self, theta, grad, learning_rate):
         state = self.state
@@ -123,8 +124,9 @@ class Adam:
         m += (1 - self.beta_1) * grad
         v *= self.beta_2
         v += (1 - self.beta_2) * grad * grad
-        if self.weight_decay is not None:
-            theta -= learning_rate * self.weight_decay * theta
+        if self.weight_decay:
+            decayed = theta[: self.n_decayed]
+            decayed *= 1 - learning_rate * self.weight_decay
         corrected = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         theta -= corrected * m / (np.sqrt(v) + self.epsilon)
         return theta
