@@ -97,7 +97,7 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
         if len(classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {classes_[0]!r}."
+                f"data, but the data contains only one class: {classes_.tolist()[0]!r}."
             )
         return classes_, self._encode(y, classes_, False)
 

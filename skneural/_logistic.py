@@ -120,7 +120,7 @@ class LogisticRegressionGD(BaseGDClassifier):
 
     _parameter_constraints: dict = {
         **BaseGDClassifier._parameter_constraints,
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"gd", "agd", "sgd"})],

@@ -179,7 +179,7 @@ class ProximalGradient:
             self.step_size *= 0.5
 
     def iterate(self, theta):
-        """One iteration in place; returns the smooth objective at the old point."""
+        """One iteration in place; returns the smooth objective at the new point."""
         f, grad = self._current if self._current is not None else self.smooth(theta)
         new, f_new, grad_new = self._try(theta, f, grad)
         self.optimality = np.max(np.abs(new - theta)) / self.step_size
@@ -187,7 +187,7 @@ class ProximalGradient:
         self._current = (f_new, grad_new)
         if self.line_search:
             self.step_size *= self.grow
-        return f
+        return f_new
 
 
 class AcceleratedProximalGradient(ProximalGradient):

@@ -45,7 +45,9 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
     v = rng.normal(size=x.shape[1] + int(fit_intercept))
     value = 0.0
     for _ in range(_POWER_ITERATIONS):
-        v /= np.linalg.norm(v) or 1.0
+        # scale by the largest entry first: the norm itself must not overflow
+        v /= np.abs(v).max() or 1.0
+        v /= np.linalg.norm(v)
         xv = safe_sparse_dot(x, v[: x.shape[1]], dense_output=True)
         if fit_intercept:
             xv = xv + v[-1]

@@ -1,0 +1,336 @@
+"""Every block of the engine against an oracle: finite differences or closed forms."""
+
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime, check_grad
+from scipy.sparse import csr_matrix
+
+from skneural._activations import ACTIVATIONS
+from skneural._layers import dense_backward, dense_forward, dropout_mask, init_dense
+from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+from skneural._network import Network
+from skneural._optimizers import (
+    SGD,
+    AcceleratedProximalGradient,
+    Adagrad,
+    Adam,
+    ProximalGradient,
+    RMSprop,
+)
+from skneural._penalties import add_l2_gradient, l1_penalty, l2_penalty, soft_threshold
+from skneural._schedules import SCHEDULES, largest_eigenvalue
+
+EPS = 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_derivative_matches_finite_differences(name):
+    activation = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 41) + 0.013  # avoid the kinks at exactly 0
+    a = activation.forward(z.copy())
+    numeric = (activation.forward(z + EPS) - activation.forward(z - EPS)) / (2 * EPS)
+    analytic = activation.derivative(z if activation.needs_input else a)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_extreme_inputs_are_finite(name):
+    activation = ACTIVATIONS[name]
+    z = np.array([-1e300, -1e30, 0.0, 1e30, 1e300])
+    a = activation.forward(z.copy())
+    d = activation.derivative(z if activation.needs_input else a)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
+
+
+def test_activation_values():
+    z = np.array([-2.0, 0.0, 2.0])
+    np.testing.assert_allclose(ACTIVATIONS["relu"].forward(z.copy()), [0, 0, 2])
+    np.testing.assert_allclose(ACTIVATIONS["leaky_relu"].forward(z.copy()), [-0.02, 0, 2])
+    np.testing.assert_allclose(ACTIVATIONS["elu"].forward(z.copy()), [np.expm1(-2), 0, 2])
+    np.testing.assert_allclose(
+        ACTIVATIONS["logistic"].forward(z.copy()), 1 / (1 + np.exp(-z))
+    )
+    np.testing.assert_allclose(ACTIVATIONS["gelu"].forward(z.copy())[2], 2 * 0.9772498680518208)
+
+
+@pytest.mark.parametrize("loss", [SigmoidCrossEntropy(), SoftmaxCrossEntropy()])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_gradient_matches_finite_differences(loss, weighted):
+    rng = np.random.RandomState(0)
+    n, k = 7, 3
+    z = rng.normal(size=(n, k))
+    if isinstance(loss, SoftmaxCrossEntropy):
+        y = np.eye(k)[rng.randint(0, k, n)]
+    else:
+        y = rng.randint(0, 2, size=(n, k)).astype(float)
+    sw = rng.uniform(0.1, 2, n) if weighted else None
+
+    def value(flat):
+        return loss.loss(flat.reshape(n, k), y, sw)
+
+    numeric = approx_fprime(z.ravel(), value, 1e-7)
+    np.testing.assert_allclose(loss.gradient(z, y, sw).ravel(), numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_probabilities_sum_to_one_and_log_is_exact():
+    z = np.array([[1000.0, -1000.0, 0.0], [1e300, -1e300, 3.0], [0.1, 0.2, 0.3]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        p = SoftmaxCrossEntropy().predict_proba(z)
+        logp = SoftmaxCrossEntropy().predict_log_proba(z)
+        s = SigmoidCrossEntropy().predict_log_proba(np.array([[-1e300], [800.0]]))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(logp[2])) and logp[0, 0] == 0.0
+    assert np.isfinite(s[1, 0]) and s[0, 0] < -1e299
+
+
+def test_cross_entropy_values():
+    # -log(sigmoid(0)) = log 2; softmax of equal scores gives log K
+    z = np.zeros((1, 1))
+    assert SigmoidCrossEntropy().loss(z, np.ones((1, 1))) == pytest.approx(np.log(2))
+    z = np.zeros((2, 4))
+    y = np.eye(4)[[0, 3]]
+    assert SoftmaxCrossEntropy().loss(z, y) == pytest.approx(2 * np.log(4))
+    assert SigmoidCrossEntropy().loss(np.array([[800.0]]), np.zeros((1, 1))) == 800.0
+
+
+def test_dense_backward_matches_finite_differences():
+    rng = np.random.RandomState(1)
+    x, w, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    upstream = rng.normal(size=(5, 3))  # dL/dz for L = sum(upstream * z)
+    gw, gb = np.empty_like(w), np.empty_like(b)
+    gx = dense_backward(x, w, upstream, gw, gb)
+
+    def loss_of(which, flat):
+        args = {"x": x, "w": w, "b": b}
+        args[which] = flat.reshape(args[which].shape)
+        return np.sum(upstream * dense_forward(args["x"], args["w"], args["b"]))
+
+    for which, analytic in [("x", gx), ("w", gw), ("b", gb)]:
+        value = {"x": x, "w": w, "b": b}[which]
+        numeric = approx_fprime(value.ravel(), lambda f, k=which: loss_of(k, f), 1e-7)
+        np.testing.assert_allclose(analytic.ravel(), numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_dense_accepts_sparse_input():
+    rng = np.random.RandomState(2)
+    x = rng.normal(size=(6, 4)) * (rng.uniform(size=(6, 4)) > 0.5)
+    w, b = rng.normal(size=(4, 2)), rng.normal(size=2)
+    np.testing.assert_allclose(dense_forward(csr_matrix(x), w, b), x @ w + b)
+    g1, g2 = np.empty_like(w), np.empty_like(w)
+    up = rng.normal(size=(6, 2))
+    dense_backward(x, w, up, g1, np.empty(2), need_grad_x=False)
+    dense_backward(csr_matrix(x), w, up, g2, np.empty(2), need_grad_x=False)
+    np.testing.assert_allclose(g1, g2)
+
+
+@pytest.mark.parametrize("method", ["glorot_uniform", "he_uniform", "glorot_uniform_logistic"])
+def test_init_bounds(method):
+    w, b = init_dense(50, 30, method, np.random.RandomState(0), np.dtype(np.float32))
+    bound = {"glorot_uniform": np.sqrt(6 / 80), "he_uniform": np.sqrt(6 / 50),
+             "glorot_uniform_logistic": np.sqrt(2 / 80)}[method]
+    assert w.dtype == np.float32 and w.shape == (50, 30) and b.shape == (30,)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+
+
+def test_dropout_mask_keeps_expectation():
+    mask = dropout_mask((2000, 50), 0.3, np.random.RandomState(0), np.dtype(np.float64))
+    assert set(np.unique(mask)) == {0.0, 1 / 0.7}
+    assert mask.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def _network_case(hidden, activations, n_classes, seed=0):
+    rng = np.random.RandomState(seed)
+    n, d = 12, 5
+    x = rng.normal(size=(n, d))
+    labels = rng.randint(0, n_classes, n)
+    if n_classes == 2:
+        loss, y = SigmoidCrossEntropy(), labels[:, None].astype(float)
+    else:
+        loss, y = SoftmaxCrossEntropy(), np.eye(n_classes)[labels]
+    net = Network((d, *hidden, y.shape[1]), activations, loss)
+    methods = ["glorot_uniform"] * net.n_blocks
+    theta = net.init_params(methods, rng, np.dtype(np.float64))
+    theta[net.n_coef :] = rng.normal(scale=0.5, size=net.n_params - net.n_coef)
+    return net, theta, x, y, rng
+
+
+@pytest.mark.parametrize(
+    "hidden, activations",
+    [((), ()), ((6,), ("tanh",)), ((6, 4), ("logistic", "gelu")),
+     ((5, 4, 3), ("elu", "leaky_relu", "identity")), ((7,), ("relu",))],
+)
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("l2", [0.0, 0.7])
+def test_network_gradient_matches_finite_differences(hidden, activations, n_classes, l2):
+    net, theta, x, y, rng = _network_case(hidden, activations, n_classes)
+    # sample weights times class weights are just per-sample weights here
+    class_weight = rng.uniform(0.5, 2, y.shape[1] if n_classes > 2 else 2)
+    labels = y.argmax(axis=1) if n_classes > 2 else y[:, 0].astype(int)
+    sw = rng.uniform(0, 2, x.shape[0]) * class_weight[labels]
+
+    def f(t):
+        return net.objective(t, x, y, sw, l2)
+
+    def g(t):
+        return net.objective_gradient(t, x, y, sw, l2)[1]
+
+    assert check_grad(f, g, theta, epsilon=1e-7) < 1e-5 * max(1, np.linalg.norm(g(theta)))
+    value, _ = net.objective_gradient(theta, x, y, sw, l2)
+    assert value == pytest.approx(f(theta))
+
+
+def test_network_without_intercept_gets_no_intercept_gradient():
+    net, theta, x, y, _ = _network_case((), (), 3)
+    net.fit_intercept = False
+    grad = net.objective_gradient(theta, x, y)[1]
+    assert np.all(grad[net.n_coef :] == 0) and np.any(grad[: net.n_coef] != 0)
+
+
+def test_zero_hidden_network_is_one_dense_block():
+    net = Network((4, 3), (), SoftmaxCrossEntropy())
+    assert net.n_blocks == 1 and net.n_coef == 12 and net.n_params == 15
+    weights, biases = net.unpack(np.arange(15.0))
+    assert len(weights) == 1 and weights[0].shape == (4, 3) and biases[0].shape == (3,)
+
+
+def test_unpack_gives_views_and_pack_inverts():
+    net = Network((4, 5, 2), ("relu",), SoftmaxCrossEntropy())
+    theta = np.arange(float(net.n_params))
+    weights, biases = net.unpack(theta)
+    weights[1][0, 0] = -1.0
+    assert theta[20] == -1.0
+    np.testing.assert_array_equal(net.pack(weights, biases, np.float64), theta)
+
+
+def test_penalties():
+    w = np.array([3.0, -0.5, 0.2, -2.0])
+    assert l2_penalty(w, 2.0) == pytest.approx(np.sum(w**2))
+    assert l1_penalty(w, 2.0) == pytest.approx(2 * 5.7)
+    np.testing.assert_allclose(add_l2_gradient(np.zeros(4), w, 0.5), 0.5 * w)
+    np.testing.assert_allclose(soft_threshold(w.copy(), 1.0), [2.0, 0.0, 0.0, -1.0])
+
+
+# -- optimizers: the first steps against their closed forms --------------------------
+G1, G2 = np.array([1.0, -2.0, 0.5]), np.array([0.5, 1.0, -1.0])
+THETA0 = np.array([0.1, 0.2, 0.3])
+
+
+def _two_steps(optimizer, lr=0.1):
+    theta = THETA0.copy()
+    optimizer.step(theta, G1, lr)
+    first = theta.copy()
+    optimizer.step(theta, G2, lr)
+    return first, theta
+
+
+def test_plain_sgd_step():
+    first, second = _two_steps(SGD(3, np.float64))
+    np.testing.assert_allclose(first, THETA0 - 0.1 * G1)
+    np.testing.assert_allclose(second, THETA0 - 0.1 * (G1 + G2))
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_steps(nesterov):
+    m, lr = 0.9, 0.1
+    first, second = _two_steps(SGD(3, np.float64, m, nesterov), lr)
+    v1 = -lr * G1
+    v2 = m * v1 - lr * G2
+    if nesterov:
+        np.testing.assert_allclose(first, THETA0 + m * v1 - lr * G1)
+        np.testing.assert_allclose(second, first + m * v2 - lr * G2)
+    else:
+        np.testing.assert_allclose(first, THETA0 + v1)
+        np.testing.assert_allclose(second, THETA0 + v1 + v2)
+
+
+def test_adagrad_steps():
+    eps = 1e-8
+    first, second = _two_steps(Adagrad(3, np.float64, epsilon=eps))
+    np.testing.assert_allclose(first, THETA0 - 0.1 * G1 / (np.abs(G1) + eps))
+    s = np.sqrt(G1**2 + G2**2)
+    np.testing.assert_allclose(second, first - 0.1 * G2 / (s + eps))
+
+
+def test_rmsprop_steps():
+    rho, eps = 0.9, 1e-8
+    first, second = _two_steps(RMSprop(3, np.float64, rho, eps))
+    v1 = (1 - rho) * G1**2
+    np.testing.assert_allclose(first, THETA0 - 0.1 * G1 / (np.sqrt(v1) + eps))
+    v2 = rho * v1 + (1 - rho) * G2**2
+    np.testing.assert_allclose(second, first - 0.1 * G2 / (np.sqrt(v2) + eps))
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.5])
+def test_adam_and_adamw_steps(decay):
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.1
+    first, second = _two_steps(Adam(3, np.float64, b1, b2, eps, decay, n_decayed=2), lr)
+    shrink = np.array([1 - lr * decay] * 2 + [1.0])
+    m = (1 - b1) * G1
+    v = (1 - b2) * G1**2
+    step = lr * np.sqrt(1 - b2) / (1 - b1) * m / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(first, THETA0 * shrink - step)
+    # without epsilon the first step is lr * sign(g)
+    np.testing.assert_allclose(step, lr * np.sign(G1), rtol=1e-5)
+    m = b1 * (1 - b1) * G1 + (1 - b1) * G2
+    v = b2 * (1 - b2) * G1**2 + (1 - b2) * G2**2
+    step = lr * np.sqrt(1 - b2**2) / (1 - b1**2) * m / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(second, first * shrink - step)
+
+
+def _quadratic(theta):
+    # f = 1/2 ||A theta - c||^2, minimiser known
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    c = np.array([1.0, -1.0])
+    r = A @ theta - c
+    return 0.5 * r @ r, A.T @ r
+
+
+def test_proximal_gradient_fixed_step_is_the_textbook_update():
+    theta = np.array([1.0, 1.0])
+    f0, g0 = _quadratic(theta)
+    solver = ProximalGradient(_quadratic, 0.05, line_search=False)
+    solver.iterate(theta)
+    np.testing.assert_allclose(theta, np.array([1.0, 1.0]) - 0.05 * g0)
+
+
+@pytest.mark.parametrize("solver_class", [ProximalGradient, AcceleratedProximalGradient])
+def test_full_batch_solvers_reach_the_minimiser(solver_class):
+    solver = solver_class(_quadratic, 10.0)  # too big: the line search must cut it
+    theta = np.zeros(2)
+    for _ in range(500):
+        solver.iterate(theta)
+        if solver.optimality < 1e-10:
+            break
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    np.testing.assert_allclose(theta, np.linalg.solve(A, [1.0, -1.0]), atol=1e-8)
+
+
+def test_proximal_step_soft_thresholds():
+    # minimise 1/2 ||theta - c||^2 + l1 ||theta||_1: solution soft_threshold(c, l1)
+    c = np.array([2.0, 0.3, -1.0])
+
+    def smooth(theta):
+        return 0.5 * np.sum((theta - c) ** 2), theta - c
+
+    theta = np.zeros(3)
+    ProximalGradient(smooth, 1.0, l1=0.5, n_coef=3, line_search=False).iterate(theta)
+    np.testing.assert_allclose(theta, [1.5, 0.0, -0.5])
+
+
+def test_schedules():
+    assert SCHEDULES["constant"](0.1, samples_seen=10, power_t=0.5, epoch=3, max_iter=9) == 0.1
+    assert SCHEDULES["invscaling"](0.1, samples_seen=99, power_t=0.5) == pytest.approx(0.01)
+    assert SCHEDULES["cosine"](0.1, epoch=0, max_iter=10) == pytest.approx(0.1)
+    assert SCHEDULES["cosine"](0.1, epoch=5, max_iter=10) == pytest.approx(0.05)
+
+
+def test_largest_eigenvalue_estimate():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 6)) * [1, 2, 3, 4, 5, 6]
+    # a Rayleigh quotient: never above the largest eigenvalue, and close to it
+    Xi = np.c_[X, np.ones(300)]
+    exact = np.linalg.eigvalsh(Xi.T @ Xi / 300)[-1]
+    assert exact * 0.98 <= largest_eigenvalue(X) <= exact * (1 + 1e-12)
+    exact = np.linalg.eigvalsh(X.T @ X / 300)[-1]
+    estimate = largest_eigenvalue(csr_matrix(X), fit_intercept=False)
+    assert exact * 0.98 <= estimate <= exact * (1 + 1e-12)

@@ -1,0 +1,288 @@
+"""LogisticRegressionGD reaches scikit-learn's optimum and behaves under bad input."""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import logistic_objective, reference_logistic_regression
+from scipy.sparse import csr_matrix
+from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from skneural import LogisticRegressionGD
+
+TIGHT = dict(tol=1e-10, max_iter=100_000)
+
+
+def relative_difference(a, b):
+    return np.linalg.norm(np.ravel(a) - np.ravel(b)) / max(np.linalg.norm(np.ravel(b)), 1e-12)
+
+
+def assert_same_optimum(ours, reference):
+    assert relative_difference(ours.coef_, reference.coef_) < 1e-4
+    assert relative_difference(ours.intercept_, reference.intercept_) < 1e-4 or np.allclose(
+        ours.intercept_, reference.intercept_, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "iris", "wine"])
+@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
+def test_same_optimum_as_scikit_learn(dataset, C, request):
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(C=C, **TIGHT).fit(X, y)
+    reference = reference_logistic_regression(C=C, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert_same_optimum(ours, reference)
+    assert ours.coef_.shape == reference.coef_.shape
+    assert ours.intercept_.shape == reference.intercept_.shape
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize(
+    "options",
+    [{"sample_weight": True}, {"class_weight": "balanced"}, {"fit_intercept": False}],
+    ids=["sample_weight", "balanced", "no_intercept"],
+)
+def test_same_optimum_with_weights_and_without_intercept(dataset, options, request):
+    X, y = request.getfixturevalue(dataset)
+    options = dict(options)
+    fit_params = {}
+    if options.pop("sample_weight", False):
+        fit_params["sample_weight"] = np.random.RandomState(0).uniform(0, 3, len(y))
+    ours = LogisticRegressionGD(**options, **TIGHT).fit(X, y, **fit_params)
+    reference = reference_logistic_regression(**options, tol=1e-12, max_iter=100_000)
+    reference.fit(X, y, **fit_params)
+    assert_same_optimum(ours, reference)
+    if options.get("fit_intercept") is False:
+        assert np.all(ours.intercept_ == 0)
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "iris"])
+def test_sparse_input_gives_the_dense_result(dataset, request):
+    X, y = request.getfixturevalue(dataset)
+    X = X * (np.abs(X) > 0.5)  # a genuinely sparse matrix
+    dense = LogisticRegressionGD(**TIGHT).fit(X, y)
+    sparse = LogisticRegressionGD(**TIGHT).fit(csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        sparse.predict_proba(csr_matrix(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_l1_objective_no_worse_than_saga(dataset, l1_ratio, request):
+    X, y = request.getfixturevalue(dataset)
+    C = 0.5
+    ours = LogisticRegressionGD(C=C, l1_ratio=l1_ratio, **TIGHT).fit(X, y)
+    saga = reference_logistic_regression(
+        C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-10, max_iter=20_000, random_state=0
+    ).fit(X, y)
+    classes = np.unique(y)
+    ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, C, l1_ratio)
+    saga_obj = logistic_objective(saga.coef_, saga.intercept_, X, y, classes, C, l1_ratio)
+    assert ours_obj <= saga_obj * (1 + 1e-6)
+    # L1's proximal step gives exact zeros
+    assert np.sum(ours.coef_ == 0) > 0
+
+
+@pytest.mark.parametrize("solver", ["gd", "agd"])
+def test_loss_curve_is_the_objective_and_decreases(solver, breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(solver=solver, C=2.0).fit(X, y)
+    curve = np.array(clf.loss_curve_)
+    assert len(curve) == clf.n_iter_
+    assert np.all(np.diff(curve) <= 1e-12)  # the line search makes both monotone
+    expected = logistic_objective(clf.coef_, clf.intercept_, X, y, clf.classes_, 2.0)
+    assert curve[-1] == pytest.approx(expected / (2.0 * len(y)), rel=1e-10)
+
+
+@pytest.mark.parametrize("dataset", ["iris", "wine"])
+def test_sgd_reaches_the_optimum_approximately(dataset, request):
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(solver="sgd", C=0.1, random_state=0, tol=1e-6, max_iter=500)
+    ours.fit(X, y)
+    reference = reference_logistic_regression(C=0.1, tol=1e-12).fit(X, y)
+    classes = ours.classes_
+    ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, 0.1)
+    best_obj = logistic_objective(reference.coef_, reference.intercept_, X, y, classes, 0.1)
+    assert ours_obj <= best_obj * 1.01
+    assert ours.score(X, y) >= reference.score(X, y) - 0.01
+
+
+def test_fixed_learning_rate_gd_is_the_textbook_update(iris):
+    X, y = iris
+    lr = 0.05
+    one = LogisticRegressionGD(solver="gd", learning_rate=lr, max_iter=1, C=np.inf)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        one.fit(X, y)
+    # from zero weights the softmax gives 1/K: the gradient is mean(x (1/K - onehot))
+    onehot = np.eye(3)[y]
+    grad_w = X.T @ (1 / 3 - onehot) / len(y)
+    grad_b = (1 / 3 - onehot).mean(axis=0)
+    np.testing.assert_allclose(one.coef_, -lr * grad_w.T, rtol=1e-12)
+    np.testing.assert_allclose(one.intercept_, -lr * grad_b, rtol=1e-12, atol=1e-15)
+
+
+def test_too_large_learning_rate_warns_and_keeps_finite_parameters():
+    X, y = load_breast_cancer(return_X_y=True)  # unscaled on purpose
+    clf = LogisticRegressionGD(solver="gd", learning_rate=1e6)
+    with pytest.warns(ConvergenceWarning, match=r"diverged at epoch \d+ with learning_rate=1e\+06"):
+        clf.fit(X, y)
+    assert np.all(np.isfinite(clf.coef_)) and np.all(np.isfinite(clf.intercept_))
+    proba = clf.predict_proba(X)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_extreme_inputs_raise_no_overflow(breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD().fit(X, y)
+    extreme = np.full((3, X.shape[1]), 1e300)
+    extreme[1] *= -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        proba = clf.predict_proba(extreme)
+        log_proba = clf.predict_log_proba(extreme)
+        clf.fit(X * 1e150, y)
+    assert np.all(np.isfinite(proba)) and not np.any(np.isnan(log_proba))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(clf.coef_))
+
+
+def test_float32_is_kept(iris):
+    X, y = iris
+    clf = LogisticRegressionGD(tol=1e-5).fit(X.astype(np.float32), y)
+    assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    reference = LogisticRegressionGD(**TIGHT).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, reference.coef_, rtol=1e-3, atol=1e-4)
+
+
+def test_string_labels_and_decision_function(breast_cancer, iris):
+    X, y = breast_cancer
+    labels = np.array(["benign", "malignant"])[y]
+    clf = LogisticRegressionGD().fit(X, labels)
+    assert list(clf.classes_) == ["benign", "malignant"]
+    assert set(clf.predict(X)) <= set(labels)
+    scores = clf.decision_function(X)
+    assert scores.shape == (len(y),)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(scores > 0).astype(int)])
+    X, y = iris
+    clf = LogisticRegressionGD().fit(X, y)
+    assert clf.decision_function(X).shape == (len(y), 3)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X))
+
+
+def test_warm_start_starts_from_the_previous_solution(breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(warm_start=True, tol=1e-6).fit(X, y)
+    first = clf.n_iter_
+    clf.fit(X, y)
+    assert clf.n_iter_ < first / 3
+
+
+def test_partial_fit_streams_to_a_good_model(breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(random_state=0)
+    for _ in range(10):
+        for chunk in np.array_split(np.arange(len(y)), 5):
+            clf.partial_fit(X[chunk], y[chunk], classes=[0, 1])
+    reference = reference_logistic_regression().fit(X, y)
+    assert clf.score(X, y) >= reference.score(X, y) - 0.02
+    assert len(clf.loss_curve_) == 50
+
+
+def test_partial_fit_accepts_classes_on_every_call(iris):
+    X, y = iris
+    clf = LogisticRegressionGD()
+    clf.partial_fit(X[:50], y[:50], classes=[0, 1, 2])
+    clf.partial_fit(X[50:], y[50:], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_same_random_state_gives_identical_parameters(iris):
+    X, y = iris
+    a = LogisticRegressionGD(solver="sgd", random_state=3).fit(X, y)
+    b = LogisticRegressionGD(solver="sgd", random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+# -- bad input --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "X_bad, message",
+    [
+        (np.array([[np.nan, 1.0], [1.0, 2.0]]), "NaN"),
+        (np.array([[np.inf, 1.0], [1.0, 2.0]]), "infinity"),
+        (np.empty((0, 2)), "0 sample"),
+        (np.ones((2, 2, 2)), "dim 3"),
+        (np.array([[1 + 1j, 0], [1, 2]]), "[Cc]omplex"),
+    ],
+)
+def test_bad_training_data_is_refused(X_bad, message):
+    y = np.arange(len(X_bad)) % 2
+    with pytest.raises(ValueError, match=message):
+        LogisticRegressionGD().fit(X_bad, y)
+
+
+def test_single_class_is_refused():
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class: 'a'"):
+        LogisticRegressionGD().fit(np.ones((4, 2)), ["a"] * 4)
+
+
+def test_wrong_width_at_predict_is_refused(iris):
+    X, y = iris
+    clf = LogisticRegressionGD().fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegressionGD is expecting 4"):
+        clf.predict(X[:, :3])
+
+
+def test_unseen_label_in_partial_fit_is_refused(iris):
+    X, y = iris
+    clf = LogisticRegressionGD().partial_fit(X[:100], y[:100], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\]"):
+        clf.partial_fit(X[100:], y[100:])
+    # nothing changed by the refused call
+    assert clf.n_iter_ == 1
+
+
+def test_partial_fit_needs_classes_first():
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        LogisticRegressionGD().partial_fit(np.ones((4, 2)), [0, 1, 0, 1])
+
+
+def test_balanced_class_weight_in_partial_fit_is_refused():
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported by partial_fit"):
+        LogisticRegressionGD(class_weight="balanced").partial_fit(
+            np.ones((4, 2)), [0, 1, 0, 1], classes=[0, 1]
+        )
+
+
+def test_negative_sample_weight_is_refused():
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        LogisticRegressionGD().fit(np.eye(4), [0, 1, 0, 1], sample_weight=[1, -1, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"C": 0}, "'C' parameter of LogisticRegressionGD must be a float in the range"),
+        ({"l1_ratio": 2}, "'l1_ratio' parameter"),
+        ({"solver": "lbfgs"}, "'solver' parameter .* must be a str among"),
+        ({"learning_rate": -1.0}, "'learning_rate' parameter"),
+        ({"max_iter": 0}, "'max_iter' parameter"),
+    ],
+)
+def test_invalid_parameters_are_refused(params, message):
+    with pytest.raises(ValueError, match=message):
+        LogisticRegressionGD(**params).fit(np.eye(4), [0, 1, 0, 1])
+
+
+def test_multilabel_is_refused():
+    with pytest.raises(ValueError, match="y should be a 1d array, got an array of shape"):
+        LogisticRegressionGD().fit(np.eye(4), np.eye(4, 2, dtype=int) + np.eye(4, 2, k=-2, dtype=int))
+
+
+def test_unfitted_prediction_is_refused():
+    with pytest.raises(NotFittedError):
+        LogisticRegressionGD().predict(np.eye(2))
