@@ -16,10 +16,18 @@ def build_parser():
             "LogisticRegression and MLPClassifier on the same train/test split."
         ),
     )
-    parser.add_argument("--test-size", type=float, default=0.25,
-                        help="fraction of the data held out for testing (default 0.25)")
-    parser.add_argument("--random-state", type=int, default=0,
-                        help="seed of the split and of the networks (default 0)")
+    parser.add_argument(
+        "--test-size",
+        type=float,
+        default=0.25,
+        help="fraction of the data held out for testing (default 0.25)",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the split and of the networks (default 0)",
+    )
     return parser
 
 
@@ -27,8 +35,11 @@ def main(argv=None):
     """Entry point of the ``skneural`` command."""
     args = build_parser().parse_args(argv)
     if not 0 < args.test_size < 1:
-        print(f"skneural: error: --test-size must be between 0 and 1, got {args.test_size}",
-              file=sys.stderr)
+        print(
+            "skneural: error: --test-size must be between 0 and 1, "
+            f"got {args.test_size}",
+            file=sys.stderr,
+        )
         return 2
     from ._demo import run_demo
 

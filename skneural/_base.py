@@ -29,7 +29,7 @@ from sklearn.utils.validation import (
 
 from ._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from ._network import Network
-from ._training import History, TrainingLoop
+from ._training import History
 
 _SPARSE_FORMATS = ("csr", "csc")
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -90,7 +90,9 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
                     "use StackedNetClassifier for a multilabel indicator matrix."
                 )
             if self.class_weight is not None:
-                raise ValueError("class_weight is not supported for multilabel targets.")
+                raise ValueError(
+                    "class_weight is not supported for multilabel targets."
+                )
             return np.arange(y.shape[1]), np.asarray(y)
         binarizer = LabelBinarizer().fit(y if classes is None else classes)
         classes_ = binarizer.classes_
@@ -142,10 +144,22 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
         return weights if sample_weight is None else weights * sample_weight
 
     # -- the recipe ------------------------------------------------------------------
-    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None,
-             validation=None):
-        first_call = not (incremental or self.warm_start) or not hasattr(self, "classes_")
-        if incremental and not (first_call and classes is None and self._is_multilabel(y)):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        incremental=False,
+        classes=None,
+        validation=None,
+    ):
+        first_call = not (incremental or self.warm_start) or not hasattr(
+            self, "classes_"
+        )
+        if incremental and not (
+            first_call and classes is None and self._is_multilabel(y)
+        ):
             first_call = _check_partial_fit_first_call(self, classes)
         X, y = self._validate_xy(X, y, reset=first_call)
         dtype = X.dtype
@@ -158,8 +172,10 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
         sw = self._sample_weight(sample_weight, X, y, classes_, dtype, incremental)
         Y = Y.astype(dtype, copy=False)
 
-        loss = SigmoidCrossEntropy() if (multilabel or len(classes_) == 2) else (
-            SoftmaxCrossEntropy()
+        loss = (
+            SigmoidCrossEntropy()
+            if (multilabel or len(classes_) == 2)
+            else (SoftmaxCrossEntropy())
         )
         network = Network(
             (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1]),
@@ -176,7 +192,9 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
         else:
             theta = network.pack(*self._fitted_params(), dtype)
             history = self._history()
-            optimizer_state = getattr(self, "_optimizer_state", None) if incremental else None
+            optimizer_state = (
+                getattr(self, "_optimizer_state", None) if incremental else None
+            )
 
         X_train, Y_train, sw_train, validate = X, Y, sw, None
         if validation is not None:

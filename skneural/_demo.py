@@ -1,4 +1,4 @@
-"""The demo: the course's first example, tumour malignancy, with every model side by side."""
+"""The demo: the course's first example, tumour malignancy, every model side by side."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def demo_models(random_state=0):
     return {
         "skneural LogisticRegressionGD": LogisticRegressionGD(),
         "sklearn LogisticRegression": LogisticRegression(),
-        "skneural StackedNetClassifier": StackedNetClassifier(random_state=random_state),
+        "skneural StackedNetClassifier": StackedNetClassifier(
+            random_state=random_state
+        ),
         "sklearn MLPClassifier": MLPClassifier(random_state=random_state),
     }
 
@@ -45,7 +47,9 @@ def run_demo(test_size=0.25, random_state=0, out=print):
         f"Breast-cancer data: {len(y_train)} training and {len(y_test)} test tumours, "
         f"{X.shape[1]} features; is the tumour malignant?\n"
     )
-    header = f"{'model':32s} {'accuracy':>9s} {'log-loss':>9s} {'iters':>6s} {'fit (s)':>8s}"
+    header = (
+        f"{'model':32s} {'accuracy':>9s} {'log-loss':>9s} {'iters':>6s} {'fit (s)':>8s}"
+    )
     out(header)
     out("-" * len(header))
     rows = []

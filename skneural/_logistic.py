@@ -176,10 +176,20 @@ class LogisticRegressionGD(BaseGDClassifier):
         l2, l1 = self._penalty()
         n = X.shape[0]
         loop = TrainingLoop(
-            network, X, Y, sw, solver=None, l2=l2, l1=l1, rng=rng,
-            max_iter=1 if incremental else self.max_iter, tol=self.tol,
-            n_iter_no_change=_SGD_PATIENCE, verbose=bool(self.verbose),
-            shuffle=self.shuffle, warn_max_iter=not incremental,
+            network,
+            X,
+            Y,
+            sw,
+            solver=None,
+            l2=l2,
+            l1=l1,
+            rng=rng,
+            max_iter=1 if incremental else self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=_SGD_PATIENCE,
+            verbose=bool(self.verbose),
+            shuffle=self.shuffle,
+            warn_max_iter=not incremental,
         )
         step = self.learning_rate
         if step == "auto":
@@ -202,9 +212,14 @@ class LogisticRegressionGD(BaseGDClassifier):
             return network.objective_gradient(theta, X, Y, sw, l2)
 
         s_total = n if sw is None else float(sw.sum())
-        solver = AcceleratedProximalGradient if self.solver == "agd" else ProximalGradient
+        solver = (
+            AcceleratedProximalGradient if self.solver == "agd" else ProximalGradient
+        )
         loop.solver = solver(
-            smooth, step, l1 / s_total, network.n_coef,
+            smooth,
+            step,
+            l1 / s_total,
+            network.n_coef,
             line_search=self.learning_rate == "auto",
         )
         return loop

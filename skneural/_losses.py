@@ -30,7 +30,7 @@ def sigmoid_cross_entropy(z, y):
 
 
 def sigmoid_cross_entropy_gradient(z, y):
-    """Derivative of :func:`sigmoid_cross_entropy` with respect to ``z``: ``s(z) - y``."""
+    """Derivative of :func:`sigmoid_cross_entropy` in ``z``: ``s(z) - y``."""
     return expit(z) - y
 
 
@@ -40,7 +40,7 @@ def softmax_cross_entropy(z, y):
 
 
 def softmax_cross_entropy_gradient(z, y):
-    """Derivative of :func:`softmax_cross_entropy` with respect to ``z``: ``softmax(z) - y``."""
+    """Derivative of :func:`softmax_cross_entropy` in ``z``: ``softmax(z) - y``."""
     return softmax(z, axis=1) - y
 
 

@@ -37,7 +37,9 @@ class Network:
         value (zero for logistic regression) and get no gradient.
     """
 
-    def __init__(self, layer_sizes, activations, loss, dropout=None, fit_intercept=True):
+    def __init__(
+        self, layer_sizes, activations, loss, dropout=None, fit_intercept=True
+    ):
         self.fit_intercept = fit_intercept
         self.layer_sizes = tuple(int(s) for s in layer_sizes)
         self.activations = [ACTIVATIONS[name] for name in activations]
@@ -46,11 +48,13 @@ class Network:
         self.dropout = tuple(dropout) if dropout is not None else (0.0,) * n_hidden
         if len(self.activations) != n_hidden or len(self.dropout) != n_hidden:
             raise ValueError("one activation and one dropout rate per hidden layer")
-        self.shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+        self.shapes = list(
+            zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True)
+        )
         ends = np.cumsum([a * b for a, b in self.shapes] + [b for _, b in self.shapes])
         self.n_coef = int(ends[len(self.shapes) - 1])
         self.n_params = int(ends[-1])
-        self._bounds = list(zip(np.r_[0, ends[:-1]], ends))
+        self._bounds = list(zip(np.r_[0, ends[:-1]], ends, strict=True))
 
     @property
     def n_blocks(self):
@@ -63,7 +67,7 @@ class Network:
         n = self.n_blocks
         weights = [
             theta[a:b].reshape(shape)
-            for (a, b), shape in zip(self._bounds[:n], self.shapes)
+            for (a, b), shape in zip(self._bounds[:n], self.shapes, strict=True)
         ]
         biases = [theta[a:b] for a, b in self._bounds[n:]]
         return weights, biases
@@ -80,7 +84,7 @@ class Network:
         """Fresh parameters, one init method per block."""
         pairs = [
             init_dense(fan_in, fan_out, method, rng, dtype)
-            for (fan_in, fan_out), method in zip(self.shapes, methods)
+            for (fan_in, fan_out), method in zip(self.shapes, methods, strict=True)
         ]
         return self.pack([w for w, _ in pairs], [b for _, b in pairs], dtype)
 
@@ -134,7 +138,9 @@ class Network:
         total += l2_penalty(theta[: self.n_coef], l2)
         return total / _weight_sum(x, sample_weight)
 
-    def objective_gradient(self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None):
+    def objective_gradient(
+        self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None
+    ):
         """:meth:`objective` and its gradient with respect to ``theta``.
 
         ``grad`` is an optional buffer to write into. Dropout masks are drawn

@@ -174,7 +174,11 @@ class ProximalGradient:
             f_new, grad_new = self.smooth(new)
             d = new - point
             bound = f + grad @ d + (d @ d) / (2 * self.step_size)
-            if not self.line_search or f_new <= bound + 1e-12 * abs(f) or self.step_size < 1e-30:
+            if (
+                not self.line_search
+                or f_new <= bound + 1e-12 * abs(f)
+                or self.step_size < 1e-30
+            ):
                 return new, f_new, grad_new
             self.step_size *= 0.5
 

@@ -21,7 +21,7 @@ def l2_penalty(weights, strength):
 
 
 def add_l2_gradient(grad, weights, strength):
-    """Add the gradient of :func:`l2_penalty`, ``strength * w``, to ``grad`` in place."""
+    """Add the gradient of :func:`l2_penalty`, ``strength * w``, to ``grad``."""
     if strength:
         grad += strength * weights
     return grad

@@ -34,10 +34,7 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
         if sample_weight is None
         else np.asarray(sample_weight[rows], float)
     )
-    if sp.issparse(x):
-        x = x.astype(np.float64)
-    else:
-        x = np.asarray(x, np.float64)
+    x = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, np.float64)
     s_sum = s.sum()
     if s_sum <= 0:
         return 1.0

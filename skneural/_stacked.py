@@ -9,12 +9,12 @@ import numpy as np
 from sklearn.metrics import accuracy_score, get_scorer, get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._activations import ACTIVATIONS, RELU_FAMILY
 from ._base import BaseGDClassifier, fit_context
 from ._optimizers import SGD, Adagrad, Adam, RMSprop
-from ._training import History, TrainingLoop
+from ._training import TrainingLoop
 
 
 class StackedNetClassifier(BaseGDClassifier):
@@ -161,11 +161,17 @@ class StackedNetClassifier(BaseGDClassifier):
 
     _parameter_constraints: dict = {
         **BaseGDClassifier._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"sgd", "adam", "rmsprop", "adagrad", "adamw"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -245,7 +251,9 @@ class StackedNetClassifier(BaseGDClassifier):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if np.isscalar(sizes) else list(sizes)
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
         return tuple(int(s) for s in sizes)
 
     def _per_layer(self, name, value, n_hidden):
@@ -299,8 +307,14 @@ class StackedNetClassifier(BaseGDClassifier):
             return Adagrad(n, dtype, epsilon=self.epsilon, state=state)
         decay = self.alpha if self.solver == "adamw" else 0.0
         return Adam(
-            n, dtype, self.beta_1, self.beta_2, self.epsilon,
-            weight_decay=decay, n_decayed=network.n_coef, state=state,
+            n,
+            dtype,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            weight_decay=decay,
+            n_decayed=network.n_coef,
+            state=state,
         )
 
     def _make_loop(self, network, X, Y, sw, rng, incremental, optimizer_state):
@@ -316,7 +330,10 @@ class StackedNetClassifier(BaseGDClassifier):
                 )
             batch = min(self.batch_size, n)
         return TrainingLoop(
-            network, X, Y, sw,
+            network,
+            X,
+            Y,
+            sw,
             solver=self._make_solver(network, X.dtype, optimizer_state),
             l2=0.0 if self.solver == "adamw" else self.alpha,
             learning_rate_init=self.learning_rate_init,
@@ -364,7 +381,7 @@ class StackedNetClassifier(BaseGDClassifier):
 
     # -- validation set --------------------------------------------------------------
     def _validation(self, X_val, y_val, sample_weight_val):
-        """A function that splits off (or takes) the validation set for early stopping."""
+        """A function splitting off (or taking) the early-stopping validation set."""
 
         def split(X, y, Y, sw, rng, network, classes_, multilabel):
             if X_val is None:
@@ -384,11 +401,17 @@ class StackedNetClassifier(BaseGDClassifier):
                 X, Y, sw = X[train], Y[train], None if sw is None else sw[train]
             else:
                 Xv = validate_data(
-                    self, X_val, accept_sparse=("csr", "csc"), dtype=X.dtype, reset=False
+                    self,
+                    X_val,
+                    accept_sparse=("csr", "csc"),
+                    dtype=X.dtype,
+                    reset=False,
                 )
                 _, yv = self._validate_xy(Xv, y_val, reset=False)
                 Yv = self._encode(yv, classes_, multilabel)
-                swv = self._sample_weight(sample_weight_val, Xv, yv, classes_, X.dtype, False)
+                swv = self._sample_weight(
+                    sample_weight_val, Xv, yv, classes_, X.dtype, False
+                )
             Yv = Yv.astype(X.dtype, copy=False)
             return X, Y, sw, self._validation_scorer(network, Xv, yv, Yv, swv)
 
@@ -403,15 +426,30 @@ class StackedNetClassifier(BaseGDClassifier):
             if self.scoring == "loss":
                 return -val_loss, val_loss
             if self.scoring is None:
-                return accuracy_score(y_val, self.predict(X_val), sample_weight=sw_val), val_loss
-            scorer = get_scorer(self.scoring) if isinstance(self.scoring, str) else self.scoring
+                return accuracy_score(
+                    y_val, self.predict(X_val), sample_weight=sw_val
+                ), val_loss
+            scorer = (
+                get_scorer(self.scoring)
+                if isinstance(self.scoring, str)
+                else self.scoring
+            )
             return scorer(self, X_val, y_val), val_loss
 
         return validate
 
     # -- public API ------------------------------------------------------------
     @fit_context
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to ``(X, y)``.
 
         Parameters
@@ -442,7 +480,9 @@ class StackedNetClassifier(BaseGDClassifier):
         if sample_weight_val is not None and X_val is None:
             raise ValueError("sample_weight_val needs X_val and y_val.")
         validation = (
-            self._validation(X_val, y_val, sample_weight_val) if self.early_stopping else None
+            self._validation(X_val, y_val, sample_weight_val)
+            if self.early_stopping
+            else None
         )
         return self._fit(X, y, sample_weight, validation=validation)
 

@@ -106,7 +106,12 @@ class TrainingLoop:
             if batch_weight <= 0:
                 continue
             value, _ = self.network.objective_gradient(
-                theta, self.x[rows], self.y[rows], sw_batch, self.l2, grad,
+                theta,
+                self.x[rows],
+                self.y[rows],
+                sw_batch,
+                self.l2,
+                grad,
                 self.dropout_rng,
             )
             self.solver.step(theta, grad, learning_rate)
@@ -196,7 +201,9 @@ class TrainingLoop:
             else:
                 improved = loss < history.best_loss - self.tol
             history.best_loss = min(history.best_loss, float(loss))
-            history.no_improvement_count = 0 if improved else history.no_improvement_count + 1
+            history.no_improvement_count = (
+                0 if improved else history.no_improvement_count + 1
+            )
             if self.verbose:
                 print(message)
 
@@ -214,7 +221,9 @@ class TrainingLoop:
                     if self.verbose:
                         print(f"Setting learning rate to {history.learning_rate:f}")
                     continue
-                what = "Validation score" if self.validate is not None else "Training loss"
+                what = (
+                    "Validation score" if self.validate is not None else "Training loss"
+                )
                 history.stop_reason = (
                     f"{what} did not improve more than tol={self.tol:f} for "
                     f"{self.n_iter_no_change} consecutive epochs."

@@ -33,16 +33,20 @@ def wine():
 
 def reference_logistic_regression(C=1.0, l1_ratio=0.0, **kwargs):
     """scikit-learn's LogisticRegression with the >= 1.8 parameterisation."""
-    if SKLEARN_VERSION >= parse_version("1.8") or l1_ratio == 0:
-        return LogisticRegression(C=C, l1_ratio=l1_ratio, **kwargs) if l1_ratio else (
-            LogisticRegression(C=C, **kwargs)
+    if parse_version("1.8") <= SKLEARN_VERSION or l1_ratio == 0:
+        return (
+            LogisticRegression(C=C, l1_ratio=l1_ratio, **kwargs)
+            if l1_ratio
+            else (LogisticRegression(C=C, **kwargs))
         )
     penalty = "l1" if l1_ratio == 1 else "elasticnet"
     extra = {} if penalty == "l1" else {"l1_ratio": l1_ratio}
     return LogisticRegression(C=C, penalty=penalty, **extra, **kwargs)
 
 
-def logistic_objective(coef, intercept, X, y, classes, C, l1_ratio=0.0, sample_weight=None):
+def logistic_objective(
+    coef, intercept, X, y, classes, C, l1_ratio=0.0, sample_weight=None
+):
     """LogisticRegression's objective, computed independently of the package."""
     z = X @ coef.T + intercept
     s = np.ones(len(y)) if sample_weight is None else sample_weight
@@ -56,3 +60,10 @@ def logistic_objective(coef, intercept, X, y, classes, C, l1_ratio=0.0, sample_w
         losses = lse - z[np.arange(len(y)), idx]
     penalty = (1 - l1_ratio) / 2 * np.sum(coef**2) + l1_ratio * np.abs(coef).sum()
     return C * np.sum(s * losses) + penalty
+
+
+@pytest.fixture(scope="session")
+def digits_scaled():
+    from sklearn.datasets import load_digits
+
+    return standardised(load_digits)

@@ -1,7 +1,10 @@
 """scikit-learn's own estimator checks, with no expected failures."""
 
 import pytest
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from skneural import LogisticRegressionGD, StackedNetClassifier
 

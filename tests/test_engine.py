@@ -45,12 +45,18 @@ def test_activation_extreme_inputs_are_finite(name):
 def test_activation_values():
     z = np.array([-2.0, 0.0, 2.0])
     np.testing.assert_allclose(ACTIVATIONS["relu"].forward(z.copy()), [0, 0, 2])
-    np.testing.assert_allclose(ACTIVATIONS["leaky_relu"].forward(z.copy()), [-0.02, 0, 2])
-    np.testing.assert_allclose(ACTIVATIONS["elu"].forward(z.copy()), [np.expm1(-2), 0, 2])
+    np.testing.assert_allclose(
+        ACTIVATIONS["leaky_relu"].forward(z.copy()), [-0.02, 0, 2]
+    )
+    np.testing.assert_allclose(
+        ACTIVATIONS["elu"].forward(z.copy()), [np.expm1(-2), 0, 2]
+    )
     np.testing.assert_allclose(
         ACTIVATIONS["logistic"].forward(z.copy()), 1 / (1 + np.exp(-z))
     )
-    np.testing.assert_allclose(ACTIVATIONS["gelu"].forward(z.copy())[2], 2 * 0.9772498680518208)
+    np.testing.assert_allclose(
+        ACTIVATIONS["gelu"].forward(z.copy())[2], 2 * 0.9772498680518208
+    )
 
 
 @pytest.mark.parametrize("loss", [SigmoidCrossEntropy(), SoftmaxCrossEntropy()])
@@ -69,7 +75,9 @@ def test_loss_gradient_matches_finite_differences(loss, weighted):
         return loss.loss(flat.reshape(n, k), y, sw)
 
     numeric = approx_fprime(z.ravel(), value, 1e-7)
-    np.testing.assert_allclose(loss.gradient(z, y, sw).ravel(), numeric, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        loss.gradient(z, y, sw).ravel(), numeric, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_probabilities_sum_to_one_and_log_is_exact():
@@ -123,11 +131,16 @@ def test_dense_accepts_sparse_input():
     np.testing.assert_allclose(g1, g2)
 
 
-@pytest.mark.parametrize("method", ["glorot_uniform", "he_uniform", "glorot_uniform_logistic"])
+@pytest.mark.parametrize(
+    "method", ["glorot_uniform", "he_uniform", "glorot_uniform_logistic"]
+)
 def test_init_bounds(method):
     w, b = init_dense(50, 30, method, np.random.RandomState(0), np.dtype(np.float32))
-    bound = {"glorot_uniform": np.sqrt(6 / 80), "he_uniform": np.sqrt(6 / 50),
-             "glorot_uniform_logistic": np.sqrt(2 / 80)}[method]
+    bound = {
+        "glorot_uniform": np.sqrt(6 / 80),
+        "he_uniform": np.sqrt(6 / 50),
+        "glorot_uniform_logistic": np.sqrt(2 / 80),
+    }[method]
     assert w.dtype == np.float32 and w.shape == (50, 30) and b.shape == (30,)
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
 
@@ -156,12 +169,19 @@ def _network_case(hidden, activations, n_classes, seed=0):
 
 @pytest.mark.parametrize(
     "hidden, activations",
-    [((), ()), ((6,), ("tanh",)), ((6, 4), ("logistic", "gelu")),
-     ((5, 4, 3), ("elu", "leaky_relu", "identity")), ((7,), ("relu",))],
+    [
+        ((), ()),
+        ((6,), ("tanh",)),
+        ((6, 4), ("logistic", "gelu")),
+        ((5, 4, 3), ("elu", "leaky_relu", "identity")),
+        ((7,), ("relu",)),
+    ],
 )
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("l2", [0.0, 0.7])
-def test_network_gradient_matches_finite_differences(hidden, activations, n_classes, l2):
+def test_network_gradient_matches_finite_differences(
+    hidden, activations, n_classes, l2
+):
     net, theta, x, y, rng = _network_case(hidden, activations, n_classes)
     # sample weights times class weights are just per-sample weights here
     class_weight = rng.uniform(0.5, 2, y.shape[1] if n_classes > 2 else 2)
@@ -174,7 +194,9 @@ def test_network_gradient_matches_finite_differences(hidden, activations, n_clas
     def g(t):
         return net.objective_gradient(t, x, y, sw, l2)[1]
 
-    assert check_grad(f, g, theta, epsilon=1e-7) < 1e-5 * max(1, np.linalg.norm(g(theta)))
+    assert check_grad(f, g, theta, epsilon=1e-7) < 1e-5 * max(
+        1, np.linalg.norm(g(theta))
+    )
     value, _ = net.objective_gradient(theta, x, y, sw, l2)
     assert value == pytest.approx(f(theta))
 
@@ -293,7 +315,9 @@ def test_proximal_gradient_fixed_step_is_the_textbook_update():
     np.testing.assert_allclose(theta, np.array([1.0, 1.0]) - 0.05 * g0)
 
 
-@pytest.mark.parametrize("solver_class", [ProximalGradient, AcceleratedProximalGradient])
+@pytest.mark.parametrize(
+    "solver_class", [ProximalGradient, AcceleratedProximalGradient]
+)
 def test_full_batch_solvers_reach_the_minimiser(solver_class):
     solver = solver_class(_quadratic, 10.0)  # too big: the line search must cut it
     theta = np.zeros(2)
@@ -318,8 +342,13 @@ def test_proximal_step_soft_thresholds():
 
 
 def test_schedules():
-    assert SCHEDULES["constant"](0.1, samples_seen=10, power_t=0.5, epoch=3, max_iter=9) == 0.1
-    assert SCHEDULES["invscaling"](0.1, samples_seen=99, power_t=0.5) == pytest.approx(0.01)
+    assert (
+        SCHEDULES["constant"](0.1, samples_seen=10, power_t=0.5, epoch=3, max_iter=9)
+        == 0.1
+    )
+    assert SCHEDULES["invscaling"](0.1, samples_seen=99, power_t=0.5) == pytest.approx(
+        0.01
+    )
     assert SCHEDULES["cosine"](0.1, epoch=0, max_iter=10) == pytest.approx(0.1)
     assert SCHEDULES["cosine"](0.1, epoch=5, max_iter=10) == pytest.approx(0.05)
 

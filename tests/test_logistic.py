@@ -15,14 +15,16 @@ TIGHT = dict(tol=1e-10, max_iter=100_000)
 
 
 def relative_difference(a, b):
-    return np.linalg.norm(np.ravel(a) - np.ravel(b)) / max(np.linalg.norm(np.ravel(b)), 1e-12)
+    return np.linalg.norm(np.ravel(a) - np.ravel(b)) / max(
+        np.linalg.norm(np.ravel(b)), 1e-12
+    )
 
 
 def assert_same_optimum(ours, reference):
     assert relative_difference(ours.coef_, reference.coef_) < 1e-4
-    assert relative_difference(ours.intercept_, reference.intercept_) < 1e-4 or np.allclose(
-        ours.intercept_, reference.intercept_, atol=1e-6
-    )
+    assert relative_difference(
+        ours.intercept_, reference.intercept_
+    ) < 1e-4 or np.allclose(ours.intercept_, reference.intercept_, atol=1e-6)
 
 
 @pytest.mark.parametrize("dataset", ["breast_cancer", "iris", "wine"])
@@ -30,7 +32,9 @@ def assert_same_optimum(ours, reference):
 def test_same_optimum_as_scikit_learn(dataset, C, request):
     X, y = request.getfixturevalue(dataset)
     ours = LogisticRegressionGD(C=C, **TIGHT).fit(X, y)
-    reference = reference_logistic_regression(C=C, tol=1e-12, max_iter=100_000).fit(X, y)
+    reference = reference_logistic_regression(C=C, tol=1e-12, max_iter=100_000).fit(
+        X, y
+    )
     assert_same_optimum(ours, reference)
     assert ours.coef_.shape == reference.coef_.shape
     assert ours.intercept_.shape == reference.intercept_.shape
@@ -64,7 +68,10 @@ def test_sparse_input_gives_the_dense_result(dataset, request):
     sparse = LogisticRegressionGD(**TIGHT).fit(csr_matrix(X), y)
     np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(
-        sparse.predict_proba(csr_matrix(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-12
+        sparse.predict_proba(csr_matrix(X)),
+        dense.predict_proba(X),
+        rtol=1e-6,
+        atol=1e-12,
     )
 
 
@@ -75,11 +82,20 @@ def test_l1_objective_no_worse_than_saga(dataset, l1_ratio, request):
     C = 0.5
     ours = LogisticRegressionGD(C=C, l1_ratio=l1_ratio, **TIGHT).fit(X, y)
     saga = reference_logistic_regression(
-        C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-10, max_iter=20_000, random_state=0
+        C=C,
+        l1_ratio=l1_ratio,
+        solver="saga",
+        tol=1e-10,
+        max_iter=20_000,
+        random_state=0,
     ).fit(X, y)
     classes = np.unique(y)
-    ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, C, l1_ratio)
-    saga_obj = logistic_objective(saga.coef_, saga.intercept_, X, y, classes, C, l1_ratio)
+    ours_obj = logistic_objective(
+        ours.coef_, ours.intercept_, X, y, classes, C, l1_ratio
+    )
+    saga_obj = logistic_objective(
+        saga.coef_, saga.intercept_, X, y, classes, C, l1_ratio
+    )
     assert ours_obj <= saga_obj * (1 + 1e-6)
     # L1's proximal step gives exact zeros
     assert np.sum(ours.coef_ == 0) > 0
@@ -99,12 +115,16 @@ def test_loss_curve_is_the_objective_and_decreases(solver, breast_cancer):
 @pytest.mark.parametrize("dataset", ["iris", "wine"])
 def test_sgd_reaches_the_optimum_approximately(dataset, request):
     X, y = request.getfixturevalue(dataset)
-    ours = LogisticRegressionGD(solver="sgd", C=0.1, random_state=0, tol=1e-6, max_iter=500)
+    ours = LogisticRegressionGD(
+        solver="sgd", C=0.1, random_state=0, tol=1e-6, max_iter=500
+    )
     ours.fit(X, y)
     reference = reference_logistic_regression(C=0.1, tol=1e-12).fit(X, y)
     classes = ours.classes_
     ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, 0.1)
-    best_obj = logistic_objective(reference.coef_, reference.intercept_, X, y, classes, 0.1)
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 0.1
+    )
     assert ours_obj <= best_obj * 1.01
     assert ours.score(X, y) >= reference.score(X, y) - 0.01
 
@@ -126,7 +146,9 @@ def test_fixed_learning_rate_gd_is_the_textbook_update(iris):
 def test_too_large_learning_rate_warns_and_keeps_finite_parameters():
     X, y = load_breast_cancer(return_X_y=True)  # unscaled on purpose
     clf = LogisticRegressionGD(solver="gd", learning_rate=1e6)
-    with pytest.warns(ConvergenceWarning, match=r"diverged at epoch \d+ with learning_rate=1e\+06"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"diverged at epoch \d+ with learning_rate=1e\+06"
+    ):
         clf.fit(X, y)
     assert np.all(np.isfinite(clf.coef_)) and np.all(np.isfinite(clf.intercept_))
     proba = clf.predict_proba(X)
@@ -166,7 +188,9 @@ def test_string_labels_and_decision_function(breast_cancer, iris):
     assert set(clf.predict(X)) <= set(labels)
     scores = clf.decision_function(X)
     assert scores.shape == (len(y),)
-    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(scores > 0).astype(int)])
+    np.testing.assert_array_equal(
+        clf.predict(X), clf.classes_[(scores > 0).astype(int)]
+    )
     X, y = iris
     clf = LogisticRegressionGD().fit(X, y)
     assert clf.decision_function(X).shape == (len(y), 3)
@@ -208,7 +232,7 @@ def test_same_random_state_gives_identical_parameters(iris):
     np.testing.assert_array_equal(a.coef_, b.coef_)
 
 
-# -- bad input --------------------------------------------------------------------------
+# -- bad input ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     "X_bad, message",
     [
@@ -233,14 +257,18 @@ def test_single_class_is_refused():
 def test_wrong_width_at_predict_is_refused(iris):
     X, y = iris
     clf = LogisticRegressionGD().fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegressionGD is expecting 4"):
+    with pytest.raises(
+        ValueError, match="X has 3 features, but LogisticRegressionGD is expecting 4"
+    ):
         clf.predict(X[:, :3])
 
 
 def test_unseen_label_in_partial_fit_is_refused(iris):
     X, y = iris
     clf = LogisticRegressionGD().partial_fit(X[:100], y[:100], classes=[0, 1])
-    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"labels \[2\] that are not in classes \[0, 1\]"
+    ):
         clf.partial_fit(X[100:], y[100:])
     # nothing changed by the refused call
     assert clf.n_iter_ == 1
@@ -252,21 +280,28 @@ def test_partial_fit_needs_classes_first():
 
 
 def test_balanced_class_weight_in_partial_fit_is_refused():
-    with pytest.raises(ValueError, match="class_weight='balanced' is not supported by partial_fit"):
+    with pytest.raises(
+        ValueError, match="class_weight='balanced' is not supported by partial_fit"
+    ):
         LogisticRegressionGD(class_weight="balanced").partial_fit(
             np.ones((4, 2)), [0, 1, 0, 1], classes=[0, 1]
         )
 
 
 def test_negative_sample_weight_is_refused():
-    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+    with pytest.raises(
+        ValueError, match="Negative values in data passed to `sample_weight`"
+    ):
         LogisticRegressionGD().fit(np.eye(4), [0, 1, 0, 1], sample_weight=[1, -1, 1, 1])
 
 
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"C": 0}, "'C' parameter of LogisticRegressionGD must be a float in the range"),
+        (
+            {"C": 0},
+            "'C' parameter of LogisticRegressionGD must be a float in the range",
+        ),
         ({"l1_ratio": 2}, "'l1_ratio' parameter"),
         ({"solver": "lbfgs"}, "'solver' parameter .* must be a str among"),
         ({"learning_rate": -1.0}, "'learning_rate' parameter"),
@@ -279,8 +314,12 @@ def test_invalid_parameters_are_refused(params, message):
 
 
 def test_multilabel_is_refused():
-    with pytest.raises(ValueError, match="y should be a 1d array, got an array of shape"):
-        LogisticRegressionGD().fit(np.eye(4), np.eye(4, 2, dtype=int) + np.eye(4, 2, k=-2, dtype=int))
+    with pytest.raises(
+        ValueError, match="y should be a 1d array, got an array of shape"
+    ):
+        LogisticRegressionGD().fit(
+            np.eye(4), np.eye(4, 2, dtype=int) + np.eye(4, 2, k=-2, dtype=int)
+        )
 
 
 def test_unfitted_prediction_is_refused():
