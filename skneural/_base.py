@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import CallbackSupportMixin, fit_tasks
 from ._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from ._network import Network
 from ._training import History
@@ -35,7 +36,7 @@ _SPARSE_FORMATS = ("csr", "csc")
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
-class BaseGDClassifier(ClassifierMixin, BaseEstimator):
+class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, labels, weights, the training recipe and prediction.
 
     Subclasses implement ``_hidden_layer_sizes``, ``_hidden_activations``,
@@ -210,9 +211,11 @@ class BaseGDClassifier(ClassifierMixin, BaseEstimator):
             network, X_train, Y_train, sw_train, rng, incremental, optimizer_state
         )
         loop.validate = validate
+        tasks = fit_tasks(self, X, y, sample_weight, loop, history)
         loop.run(theta, history)
         self._optimizer_state = getattr(loop.solver, "state", None)
         self._store_history(history)
+        tasks.finish()
         return self
 
     def _history(self):
