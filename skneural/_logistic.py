@@ -87,7 +87,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         The objective at each iteration, divided by the total sample weight.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

@@ -121,7 +121,7 @@ class StackedNetClassifier(BaseGDClassifier):
         ``intercepts_[i]`` has shape ``(fan_out,)``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Number of epochs run.
