@@ -26,7 +26,7 @@ _EVAL_ROWS = 1000
 
 
 class LRRangeTestResult:
-    """What :func:`lr_range_test` measured, and the rate it suggests.
+    """What :func:`~skneural.lr_range_test` measured, and the rate it suggests.
 
     Parameters
     ----------
@@ -36,7 +36,7 @@ class LRRangeTestResult:
         The training loss after each step; ``inf`` where the estimator
         reported that the step diverged.
     suggestion : float
-        The suggested learning rate (see :func:`lr_range_test` for the rule).
+        The suggested learning rate (see :func:`~skneural.lr_range_test` for the rule).
 
     Attributes
     ----------
@@ -218,7 +218,7 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
 
     See Also
     --------
-    LossCurveDisplay : The loss per epoch of a fitted estimator.
+    skneural.LossCurveDisplay : The loss per epoch of a fitted estimator.
 
     Notes
     -----

@@ -72,7 +72,7 @@ class LossCurveDisplay:
 
     See Also
     --------
-    lr_range_test : The loss against the learning rate, to choose one.
+    skneural.lr_range_test : The loss against the learning rate, to choose one.
 
     Examples
     --------
