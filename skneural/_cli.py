@@ -155,6 +155,10 @@ def make_classifier(args):
     from ._logistic import LogisticRegressionGD
     from ._stacked import StackedNetClassifier
 
+    if args.max_iter is not None and args.max_iter < 1:
+        raise CommandError(
+            f"--max-iter must be a positive integer, got {args.max_iter}"
+        )
     if args.model == "logistic":
         if args.hidden is not None:
             raise CommandError("--hidden is for --model stacked")
@@ -227,6 +231,7 @@ def train(args, out, err):
 
     if not 0 < args.test_size < 1:
         raise CommandError(f"--test-size must be between 0 and 1, got {args.test_size}")
+    classifier = make_classifier(args)  # bad options fail before any reading
     table = read_table(args.data)
     if args.target not in table.header:
         raise CommandError(
@@ -245,7 +250,6 @@ def train(args, out, err):
             f"{table.path}: the target column {args.target!r} has one value only "
             f"({classes[0]!r}); a classifier needs at least two classes"
         )
-    classifier = make_classifier(args)
     numeric_idx = [j for j, name in enumerate(features) if name not in categorical]
     categorical_idx = [j for j, name in enumerate(features) if name in categorical]
     model = make_pipeline(numeric_idx, categorical_idx, classifier)

@@ -230,6 +230,11 @@ def test_help_lists_the_commands_and_bad_demo_options_fail_cleanly():
     assert "train" in out and "predict" in out
     status, _, err = skneural_here("--test-size", "2")
     assert_one_line_error(status, err, "--test-size", "2")
+    for option, value in [("--hidden", "8,zero"), ("--max-iter", "0")]:
+        status, _, err = skneural_here(
+            "train", "any.csv", "--target", "y", "--model", "stacked", option, value
+        )
+        assert_one_line_error(status, err, option, value)
 
 
 def test_no_command_runs_the_demo():
