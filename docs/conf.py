@@ -45,9 +45,10 @@ html_static_path = []
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
-    # execute the gallery scripts only; other scripts in examples/ are left out
+    # execute the gallery scripts only; other scripts in examples/ are left
+    # out (ignore_pattern sees the bare file name, filename_pattern the path)
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"__init__\.py|/(?!plot_)[^/]*\.py$",
+    "ignore_pattern": r"__init__\.py|^(?!plot_).*\.py$",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "download_all_examples": False,
