@@ -10,6 +10,7 @@ cloning and warm starts need nothing special.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
 
@@ -47,23 +48,39 @@ def init_dense(fan_in, fan_out, method, rng, dtype):
     return weights, bias
 
 
-def dense_forward(x, weights, bias):
-    """Raw output ``z = x W + b`` of a dense block (``x`` may be sparse)."""
-    z = safe_sparse_dot(x, weights, dense_output=True)
+def _product(a, b, out):
+    """``a @ b``, written into ``out`` when given (sparse ``a`` allowed)."""
+    if out is None:
+        return safe_sparse_dot(a, b, dense_output=True)
+    if sp.issparse(a):
+        out[...] = a @ b
+        return out
+    return np.matmul(a, b, out=out)
+
+
+def dense_forward(x, weights, bias, out=None):
+    """Raw output ``z = x W + b`` of a dense block (``x`` may be sparse).
+
+    ``out`` is an optional buffer of shape ``(n_samples, fan_out)``.
+    """
+    z = _product(x, weights, out)
     z += bias
     return z
 
 
-def dense_backward(x, weights, grad_z, grad_weights, grad_bias, need_grad_x=True):
+def dense_backward(
+    x, weights, grad_z, grad_weights, grad_bias, need_grad_x=True, out=None
+):
     """Gradients of a dense block, given ``dL/dz``.
 
     ``dL/dW = x^T dL/dz`` and ``dL/db = sum over samples of dL/dz`` are
     written into ``grad_weights`` and ``grad_bias``; ``dL/dx = dL/dz W^T``
-    is returned (``None`` when ``need_grad_x`` is false, for the first block).
+    is returned (into ``out`` when given; ``None`` when ``need_grad_x`` is
+    false, for the first block).
     """
-    grad_weights[...] = safe_sparse_dot(x.T, grad_z, dense_output=True)
+    _product(x.T, grad_z, grad_weights)
     np.sum(grad_z, axis=0, out=grad_bias)
-    return grad_z @ weights.T if need_grad_x else None
+    return _product(grad_z, weights.T, out) if need_grad_x else None
 
 
 def dropout_mask(shape, rate, rng, dtype):

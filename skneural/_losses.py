@@ -29,9 +29,14 @@ def sigmoid_cross_entropy(z, y):
     return -log_expit(-z) - y * z
 
 
-def sigmoid_cross_entropy_gradient(z, y):
-    """Derivative of :func:`sigmoid_cross_entropy` in ``z``: ``s(z) - y``."""
-    return expit(z) - y
+def sigmoid_cross_entropy_gradient(z, y, out=None):
+    """Derivative of :func:`sigmoid_cross_entropy` in ``z``: ``s(z) - y``.
+
+    ``out`` may be ``z`` itself, to compute the gradient in place.
+    """
+    out = expit(z, out=out)
+    out -= y
+    return out
 
 
 def softmax_cross_entropy(z, y):
@@ -39,9 +44,17 @@ def softmax_cross_entropy(z, y):
     return -np.einsum("ij,ij->i", y, log_softmax(z, axis=1))
 
 
-def softmax_cross_entropy_gradient(z, y):
-    """Derivative of :func:`softmax_cross_entropy` in ``z``: ``softmax(z) - y``."""
-    return softmax(z, axis=1) - y
+def softmax_cross_entropy_gradient(z, y, out=None):
+    """Derivative of :func:`softmax_cross_entropy` in ``z``: ``softmax(z) - y``.
+
+    The softmax is computed after subtracting each row's maximum, so ``exp``
+    never overflows; ``out`` may be ``z`` itself, to work in place.
+    """
+    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    out -= y
+    return out
 
 
 def _finite(z):
@@ -56,6 +69,12 @@ def _weighted_sum(values, sample_weight):
     if values.ndim == 2:
         values = values.sum(axis=1)
     return float(values @ sample_weight)
+
+
+def _weighted(grad, sample_weight):
+    if sample_weight is not None:
+        grad *= sample_weight[:, None]
+    return grad
 
 
 class SigmoidCrossEntropy:
@@ -79,12 +98,9 @@ class SigmoidCrossEntropy:
         """Weighted sum of the per-sample losses."""
         return _weighted_sum(sigmoid_cross_entropy(z, y), sample_weight)
 
-    def gradient(self, z, y, sample_weight=None):
-        """Gradient of :meth:`loss` with respect to ``z``, shape of ``z``."""
-        grad = sigmoid_cross_entropy_gradient(z, y)
-        if sample_weight is not None:
-            grad *= sample_weight[:, None]
-        return grad
+    def gradient(self, z, y, sample_weight=None, out=None):
+        """Gradient of :meth:`loss` with respect to ``z`` (``out=z`` works in place)."""
+        return _weighted(sigmoid_cross_entropy_gradient(z, y, out), sample_weight)
 
     def uniform_loss(self, n_outputs):
         """Per-sample loss of predicting 1/2 everywhere (used to spot divergence)."""
@@ -108,12 +124,9 @@ class SoftmaxCrossEntropy:
         """Weighted sum of the per-sample losses."""
         return _weighted_sum(softmax_cross_entropy(z, y), sample_weight)
 
-    def gradient(self, z, y, sample_weight=None):
-        """Gradient of :meth:`loss` with respect to ``z``, shape of ``z``."""
-        grad = softmax_cross_entropy_gradient(z, y)
-        if sample_weight is not None:
-            grad *= sample_weight[:, None]
-        return grad
+    def gradient(self, z, y, sample_weight=None, out=None):
+        """Gradient of :meth:`loss` with respect to ``z`` (``out=z`` works in place)."""
+        return _weighted(softmax_cross_entropy_gradient(z, y, out), sample_weight)
 
     def uniform_loss(self, n_outputs):
         """Per-sample loss of predicting 1/K for every class."""

@@ -55,6 +55,7 @@ class Network:
         self.n_coef = int(ends[len(self.shapes) - 1])
         self.n_params = int(ends[-1])
         self._bounds = list(zip(np.r_[0, ends[:-1]], ends, strict=True))
+        self._workspaces = {}
 
     @property
     def n_blocks(self):
@@ -89,33 +90,44 @@ class Network:
         return self.pack([w for w, _ in pairs], [b for _, b in pairs], dtype)
 
     # -- forward and backward ------------------------------------------------
-    def forward(self, weights, biases, x, rng=None):
+    def forward(self, weights, biases, x, rng=None, workspace=None):
         """Raw output scores, and what the backward pass needs.
 
         Dropout masks are drawn from ``rng`` when it is given (training).
+        With a ``workspace`` (see :meth:`workspace`) every array is written
+        into a buffer reused from batch to batch instead of a new one.
         """
+        ws = workspace
         inputs, derivatives_from, masks = [x], [], []
         for i, activation in enumerate(self.activations):
-            z = dense_forward(inputs[-1], weights[i], biases[i])
-            kept = z.copy() if activation.needs_input else None
+            z = dense_forward(inputs[-1], weights[i], biases[i], _buffer(ws, "z", i))
+            kept = _buffer(ws, "kept", i) if activation.needs_input else None
+            if activation.needs_input:
+                kept = z.copy() if kept is None else np.copyto(kept, z) or kept
             a = activation.forward(z)
             derivatives_from.append(kept if activation.needs_input else a)
             mask = None
             if rng is not None and self.dropout[i] > 0:
                 mask = dropout_mask(a.shape, self.dropout[i], rng, a.dtype)
-                a = a * mask
+                a = np.multiply(a, mask, out=_buffer(ws, "dropped", i))
             masks.append(mask)
             inputs.append(a)
-        z_out = dense_forward(inputs[-1], weights[-1], biases[-1])
+        z_out = dense_forward(inputs[-1], weights[-1], biases[-1], _buffer(ws, "z", -1))
         return z_out, (inputs, derivatives_from, masks)
 
-    def backward(self, weights, cache, grad_z, grad):
+    def backward(self, weights, cache, grad_z, grad, workspace=None):
         """Fill ``grad`` (flat, like ``theta``) from ``dL/dz`` of the output block."""
         grad_weights, grad_biases = self.unpack(grad)
         inputs, derivatives_from, masks = cache
         for i in range(self.n_blocks - 1, -1, -1):
             grad_x = dense_backward(
-                inputs[i], weights[i], grad_z, grad_weights[i], grad_biases[i], i > 0
+                inputs[i],
+                weights[i],
+                grad_z,
+                grad_weights[i],
+                grad_biases[i],
+                i > 0,
+                _buffer(workspace, "delta", i - 1) if i > 0 else None,
             )
             if i > 0:
                 if masks[i - 1] is not None:
@@ -126,6 +138,28 @@ class Network:
             grad[self.n_coef :] = 0
         return grad
 
+    def workspace(self, n_rows, dtype):
+        """Buffers for a batch of ``n_rows``: kept and reused across calls."""
+        key = (n_rows, np.dtype(dtype))
+        if key not in self._workspaces:
+            sizes = self.layer_sizes[1:]
+            hidden = range(len(self.activations))
+            self._workspaces[key] = {
+                "z": [np.empty((n_rows, size), dtype) for size in sizes],
+                "delta": [np.empty((n_rows, size), dtype) for size in sizes[:-1]],
+                "kept": {
+                    i: np.empty((n_rows, sizes[i]), dtype)
+                    for i in hidden
+                    if self.activations[i].needs_input
+                },
+                "dropped": {
+                    i: np.empty((n_rows, sizes[i]), dtype)
+                    for i in hidden
+                    if self.dropout[i]
+                },
+            }
+        return self._workspaces[key]
+
     def raw_scores(self, theta, x):
         """Output scores for prediction (no dropout)."""
         return self.forward(*self.unpack(theta), x)[0]
@@ -133,7 +167,8 @@ class Network:
     # -- the objective ---------------------------------------------------------
     def objective(self, theta, x, y, sample_weight=None, l2=0.0):
         """Smooth objective ``(sum_i s_i loss_i + l2/2 ||W||^2) / sum_i s_i``."""
-        z = self.raw_scores(theta, x)
+        workspace = self.workspace(x.shape[0], theta.dtype)
+        z, _ = self.forward(*self.unpack(theta), x, workspace=workspace)
         total = self.loss.loss(z, y, sample_weight)
         total += l2_penalty(theta[: self.n_coef], l2)
         return total / _weight_sum(x, sample_weight)
@@ -149,10 +184,12 @@ class Network:
         if grad is None:
             grad = np.empty_like(theta)
         weights, biases = self.unpack(theta)
-        z, cache = self.forward(weights, biases, x, rng)
+        workspace = self.workspace(x.shape[0], theta.dtype)
+        z, cache = self.forward(weights, biases, x, rng, workspace)
         total = self.loss.loss(z, y, sample_weight)
         total += l2_penalty(theta[: self.n_coef], l2)
-        self.backward(weights, cache, self.loss.gradient(z, y, sample_weight), grad)
+        grad_z = self.loss.gradient(z, y, sample_weight, out=z)
+        self.backward(weights, cache, grad_z, grad, workspace)
         add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2)
         scale = 1.0 / _weight_sum(x, sample_weight)
         grad *= scale
@@ -163,6 +200,11 @@ class Network:
         if not l1:
             return 0.0
         return l1_penalty(theta[: self.n_coef], l1) / _weight_sum(x, sample_weight)
+
+
+def _buffer(workspace, name, i):
+    """Buffer ``i`` of kind ``name`` from a workspace, or None without one."""
+    return None if workspace is None else workspace[name][i]
 
 
 def _weight_sum(x, sample_weight):

@@ -23,7 +23,18 @@ def gradient_step(theta, grad, learning_rate):
     return theta
 
 
-class SGD:
+class _InPlaceRule:
+    """Base of the minibatch rules: a scratch array so that no step allocates."""
+
+    _scratch = None
+
+    def scratch(self, like):
+        if self._scratch is None or self._scratch.shape != like.shape:
+            self._scratch = np.empty_like(like)
+        return self._scratch
+
+
+class SGD(_InPlaceRule):
     """Gradient descent, optionally with (Nesterov) momentum.
 
     Momentum keeps a running ``velocity = momentum * velocity - lr * grad``
@@ -41,20 +52,22 @@ class SGD:
         self.state = state or {"velocity": np.zeros(n_params if momentum else 0, dtype)}
 
     def step(self, theta, grad, learning_rate):
+        scaled = np.multiply(grad, learning_rate, out=self.scratch(grad))
         if not self.momentum:
-            return gradient_step(theta, grad, learning_rate)
+            theta -= scaled  # the update of the course, gradient_step, in place
+            return theta
         v = self.state["velocity"]
         v *= self.momentum
-        v -= learning_rate * grad
+        v -= scaled
         if self.nesterov:
-            theta += self.momentum * v
-            theta -= learning_rate * grad
+            theta -= scaled
+            theta += np.multiply(v, self.momentum, out=scaled)
         else:
             theta += v
         return theta
 
 
-class Adagrad:
+class Adagrad(_InPlaceRule):
     """Per-parameter steps ``lr * g / (sqrt(sum of past g^2) + eps)``.
 
     Parameters with large past gradients take smaller steps.
@@ -65,13 +78,13 @@ class Adagrad:
         self.state = state or {"sum_sq": np.zeros(n_params, dtype)}
 
     def step(self, theta, grad, learning_rate):
-        sum_sq = self.state["sum_sq"]
-        sum_sq += grad * grad
-        theta -= learning_rate * grad / (np.sqrt(sum_sq) + self.epsilon)
+        sum_sq, work = self.state["sum_sq"], self.scratch(grad)
+        sum_sq += np.multiply(grad, grad, out=work)
+        _scaled_step(theta, grad, sum_sq, learning_rate, self.epsilon, work)
         return theta
 
 
-class RMSprop:
+class RMSprop(_InPlaceRule):
     """Adagrad with a forgetting average: ``v := rho v + (1 - rho) g^2``."""
 
     def __init__(self, n_params, dtype, rho=0.9, epsilon=1e-8, state=None):
@@ -80,14 +93,13 @@ class RMSprop:
         self.state = state or {"mean_sq": np.zeros(n_params, dtype)}
 
     def step(self, theta, grad, learning_rate):
-        mean_sq = self.state["mean_sq"]
-        mean_sq *= self.rho
-        mean_sq += (1 - self.rho) * grad * grad
-        theta -= learning_rate * grad / (np.sqrt(mean_sq) + self.epsilon)
+        mean_sq, work = self.state["mean_sq"], self.scratch(grad)
+        _moving_average(mean_sq, np.multiply(grad, grad, out=work), self.rho, work)
+        _scaled_step(theta, grad, mean_sq, learning_rate, self.epsilon, work)
         return theta
 
 
-class Adam:
+class Adam(_InPlaceRule):
     """Momentum on the gradient and RMSprop's scaling, both bias-corrected.
 
     ``m := b1 m + (1 - b1) g``, ``v := b2 v + (1 - b2) g^2``,
@@ -117,19 +129,37 @@ class Adam:
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
 
     def step(self, theta, grad, learning_rate):
-        state = self.state
+        state, work = self.state, self.scratch(grad)
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
-        m *= self.beta_1
-        m += (1 - self.beta_1) * grad
-        v *= self.beta_2
-        v += (1 - self.beta_2) * grad * grad
+        _moving_average(m, grad, self.beta_1, work)
+        _moving_average(v, np.multiply(grad, grad, out=work), self.beta_2, work)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
         corrected = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        theta -= corrected * m / (np.sqrt(v) + self.epsilon)
+        _scaled_step(theta, m, v, corrected, self.epsilon, work)
         return theta
+
+
+def _moving_average(average, value, decay, work):
+    """``average := decay * average + (1 - decay) * value``, in place.
+
+    Written as ``average += (1 - decay) * (value - average)`` through the
+    scratch array ``work`` (which ``value`` may be): no new array.
+    """
+    np.subtract(value, average, out=work)
+    work *= 1 - decay
+    average += work
+
+
+def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
+    """``theta -= lr * direction / (sqrt(sq_average) + eps)``, in place via ``work``."""
+    np.sqrt(sq_average, out=work)
+    work += epsilon
+    np.divide(direction, work, out=work)
+    work *= learning_rate
+    theta -= work
 
 
 class ProximalGradient:

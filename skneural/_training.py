@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches
 
@@ -23,6 +24,37 @@ from ._schedules import SCHEDULES
 # A loss this many times that of the uninformed model (uniform probabilities)
 # can only come from a step that overshot: the run has diverged.
 _DIVERGENCE_FACTOR = 100.0
+
+
+class _BatchReader:
+    """Minibatches of the training data, gathered into buffers reused every batch.
+
+    Without shuffling a batch is a slice, hence a view: no copy at all. With
+    shuffling the rows of one batch are gathered with ``np.take`` into the
+    same buffers each time (sparse data are indexed the usual way).
+    """
+
+    def __init__(self, x, y, sample_weight, batch_size):
+        self.arrays = [x, y] + ([] if sample_weight is None else [sample_weight])
+        self.buffers = [
+            None if sp.issparse(a) else np.empty((batch_size, *a.shape[1:]), a.dtype)
+            for a in self.arrays
+        ]
+        self.has_weight = sample_weight is not None
+
+    def read(self, batch, order=None):
+        """The ``(x, y, sample_weight)`` of rows ``order[batch]`` (or ``batch``)."""
+        if order is None:
+            parts = [a[batch] for a in self.arrays]
+        else:
+            rows = order[batch]
+            parts = [
+                a[rows]
+                if buf is None
+                else np.take(a, rows, axis=0, out=buf[: len(rows)], mode="clip")
+                for a, buf in zip(self.arrays, self.buffers, strict=True)
+            ]
+        return parts[0], parts[1], parts[2] if self.has_weight else None
 
 
 @dataclass
@@ -96,23 +128,18 @@ class TrainingLoop:
     def _minibatch_epoch(self, theta, grad, learning_rate, history):
         """One pass of minibatch updates; returns the mean objective seen."""
         n = self.x.shape[0]
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         sw = self.sample_weight
+        batches = _BatchReader(self.x, self.y, sw, self.batch_size)
+        order = self.rng.permutation(n) if self.shuffle else None
         total, weight = 0.0, 0.0
         for batch in gen_batches(n, self.batch_size):
-            rows = order[batch]
-            sw_batch = None if sw is None else sw[rows]
-            batch_weight = len(rows) if sw is None else float(sw_batch.sum())
+            x_batch, y_batch, sw_batch = batches.read(batch, order)
+            n_batch = y_batch.shape[0]
+            batch_weight = n_batch if sw is None else float(sw_batch.sum())
             if batch_weight <= 0:
                 continue
             value, _ = self.network.objective_gradient(
-                theta,
-                self.x[rows],
-                self.y[rows],
-                sw_batch,
-                self.l2,
-                grad,
-                self.dropout_rng,
+                theta, x_batch, y_batch, sw_batch, self.l2, grad, self.dropout_rng
             )
             self.solver.step(theta, grad, learning_rate)
             if self.l1:
@@ -120,7 +147,7 @@ class TrainingLoop:
                 soft_threshold(theta[:n_coef], learning_rate * self.l1 / batch_weight)
             total += value * batch_weight
             weight += batch_weight
-            history.samples_seen += len(rows)
+            history.samples_seen += n_batch
         loss = total / weight if weight else 0.0
         return loss + self.network.l1_value(theta, self.x, sw, self.l1)
 
@@ -163,12 +190,28 @@ class TrainingLoop:
         history.stop_reason = ""
         for epoch in range(self.max_iter):
             learning_rate = self._learning_rate(epoch, history)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                if self.full_batch:
-                    loss = self._full_batch_epoch(theta, history)
-                else:
-                    loss = self._minibatch_epoch(theta, grad, learning_rate, history)
-                finite = np.isfinite(loss) and np.all(np.isfinite(theta))
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    if self.full_batch:
+                        loss = self._full_batch_epoch(theta, history)
+                    else:
+                        loss = self._minibatch_epoch(
+                            theta, grad, learning_rate, history
+                        )
+                    finite = np.isfinite(loss) and np.all(np.isfinite(theta))
+            except KeyboardInterrupt:
+                # as MLPClassifier: Ctrl-C ends training, not the program, and
+                # leaves a usable model (the best whole epoch so far)
+                theta[...] = best_theta
+                warnings.warn(
+                    f"Training interrupted by user during epoch "
+                    f"{history.n_iter + 1}; the parameters with the lowest loss "
+                    "so far are kept.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                history.stop_reason = "interrupted"
+                break
             history.n_iter += 1
             if not finite or loss > threshold:
                 theta[...] = best_theta
