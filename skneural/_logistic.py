@@ -211,6 +211,9 @@ class LogisticRegressionGD(BaseGDClassifier):
         def smooth(theta):
             return network.objective_gradient(theta, X, Y, sw, l2)
 
+        def value(theta):
+            return network.objective(theta, X, Y, sw, l2)
+
         s_total = n if sw is None else float(sw.sum())
         solver = (
             AcceleratedProximalGradient if self.solver == "agd" else ProximalGradient
@@ -221,6 +224,7 @@ class LogisticRegressionGD(BaseGDClassifier):
             l1 / s_total,
             network.n_coef,
             line_search=self.learning_rate == "auto",
+            value=value,
         )
         return loop
 

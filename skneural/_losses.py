@@ -40,8 +40,16 @@ def sigmoid_cross_entropy_gradient(z, y, out=None):
 
 
 def softmax_cross_entropy(z, y):
-    """Per-row cross-entropy ``-sum_k y_k log softmax(z)_k``."""
-    return -np.einsum("ij,ij->i", y, log_softmax(z, axis=1))
+    """Per-row cross-entropy ``-sum_k y_k log softmax(z)_k``.
+
+    Written as ``logsumexp(z) - sum_k y_k z_k``, the log-sum-exp taken after
+    subtracting the row's maximum so that ``exp`` never overflows. (Spelled
+    out rather than calling ``scipy.special.logsumexp``, whose per-call cost
+    would dominate a small minibatch.)
+    """
+    top = z.max(axis=1)
+    log_normaliser = top + np.log(np.exp(z - top[:, None]).sum(axis=1))
+    return log_normaliser - np.einsum("ij,ij->i", y, z)
 
 
 def softmax_cross_entropy_gradient(z, y, out=None):

@@ -182,13 +182,17 @@ class ProximalGradient:
     n_coef : int
         Number of leading entries of ``theta`` that L1 acts on.
     line_search : bool
+    value : callable, default=None
+        ``value(theta) -> f`` alone, cheaper than ``smooth`` (half a pass over
+        the data): used to test trial points whose gradient is not needed.
     """
 
     grow = 1.25
 
-    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True):
+    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True, value=None):
         self.smooth, self.step_size, self.l1, self.n_coef = smooth, step, l1, n_coef
         self.line_search = line_search
+        self.value = value or (lambda theta: smooth(theta)[0])
         self._current = None  # (f, grad) at the current point, carried over
         self.optimality = np.inf
 
@@ -197,11 +201,14 @@ class ProximalGradient:
         soft_threshold(new[: self.n_coef], step * self.l1)
         return new
 
-    def _try(self, point, f, grad):
-        """Accepted ``(new point, f_new, grad_new)`` from ``point``."""
+    def _try(self, point, f, grad, with_gradient=True):
+        """Accepted ``(new point, f_new, grad_new or None)`` from ``point``."""
         while True:
             new = self._prox_step(point, grad, self.step_size)
-            f_new, grad_new = self.smooth(new)
+            if with_gradient:
+                f_new, grad_new = self.smooth(new)
+            else:
+                f_new, grad_new = self.value(new), None
             d = new - point
             bound = f + grad @ d + (d @ d) / (2 * self.step_size)
             if (
@@ -234,8 +241,8 @@ class AcceleratedProximalGradient(ProximalGradient):
     convex problems.
     """
 
-    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True):
-        super().__init__(smooth, step, l1, n_coef, line_search)
+    def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True, value=None):
+        super().__init__(smooth, step, l1, n_coef, line_search, value)
         self.momentum_t = 1.0
         self._extrapolated = None  # (y, f(y), grad(y))
 
@@ -244,18 +251,16 @@ class AcceleratedProximalGradient(ProximalGradient):
             f, grad = self.smooth(theta)
             self._extrapolated = (theta.copy(), f, grad)
         y, f_y, grad_y = self._extrapolated
-        new, f_new, grad_new = self._try(y, f_y, grad_y)
+        # the gradient at the new point is needed only after a restart
+        new, f_new, _ = self._try(y, f_y, grad_y, with_gradient=False)
         self.optimality = np.max(np.abs(new - y)) / self.step_size
         if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
             self.momentum_t = 1.0
         t_next = 0.5 * (1 + np.sqrt(1 + 4 * self.momentum_t**2))
         beta = (self.momentum_t - 1) / t_next
         self.momentum_t = t_next
-        if beta > 0:
-            y_next = new + beta * (new - theta)
-            self._extrapolated = (y_next, *self.smooth(y_next))
-        else:
-            self._extrapolated = (new.copy(), f_new, grad_new)
+        y_next = new + beta * (new - theta) if beta > 0 else new.copy()
+        self._extrapolated = (y_next, *self.smooth(y_next))
         theta[...] = new
         if self.line_search:
             self.step_size *= self.grow
