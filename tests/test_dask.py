@@ -61,8 +61,17 @@ da = import_or_skip("dask.array", extra="distributed")
 distributed = import_or_skip("distributed", extra="distributed")
 dask_ml_wrappers = import_or_skip("dask_ml.wrappers", extra="dask-ml")
 
+# Ship this module's helpers (the scorer) to the workers by value, so that a
+# worker need not import this test module, its path, or what it imports.
+import_or_skip("cloudpickle", extra="distributed").register_pickle_by_value(
+    importlib.import_module(__name__)
+)
+
 # bounds every wait on the cluster so that a hang fails instead of stalling CI
 TIMEOUT = 90
+
+# short fits keep the module fast; "not converged yet" is expected
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 # -- the helper itself, with a module that is never installed ----------------------
@@ -89,6 +98,65 @@ def test_import_or_skip_returns_an_installed_module(monkeypatch, ci):
     else:
         monkeypatch.setenv("CI", ci)
     assert import_or_skip("json", extra="x") is importlib.import_module("json")
+
+
+# -- what Dask needs from the estimators ---------------------------------------------
+ESTIMATORS = [
+    LogisticRegressionGD(random_state=0),
+    StackedNetClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
+]
+
+
+def non_builtin_leaves(value, path="est"):
+    """Paths of everything in ``value`` that is not an array, a builtin or None."""
+    if isinstance(value, (np.ndarray, np.generic, str, bytes, bool, int, float)):
+        return []
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [
+            p
+            for i, v in enumerate(value)
+            for p in non_builtin_leaves(v, f"{path}[{i}]")
+        ]
+    if isinstance(value, dict):
+        return [
+            p for k, v in value.items() for p in non_builtin_leaves(v, f"{path}[{k!r}]")
+        ]
+    return [f"{path}: {type(value).__name__}"]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("how", ["fit", "partial_fit"])
+def test_fitted_state_is_arrays_and_builtins(estimator, how, iris):
+    X, y = iris
+    est = clone(estimator)
+    if how == "fit":
+        est.fit(X, y)
+    else:
+        est.partial_fit(X, y, classes=np.unique(y))
+        est.partial_fit(X, y)
+    fitted = {k: v for k, v in vars(est).items() if k not in est.get_params()}
+    assert "classes_" in fitted
+    assert non_builtin_leaves(fitted) == []
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_partial_fit_takes_classes_on_every_call(estimator, iris):
+    X, y = iris
+    classes = np.unique(y)
+    chunks = np.array_split(np.random.RandomState(0).permutation(len(y)), 5)
+    once, every = clone(estimator), clone(estimator)
+    for i, chunk in enumerate(chunks):
+        once.partial_fit(X[chunk], y[chunk], classes=classes if i == 0 else None)
+        every.partial_fit(X[chunk], y[chunk], classes=classes)
+    # repeating `classes` checks it and changes nothing
+    np.testing.assert_array_equal(every.predict_proba(X), once.predict_proba(X))
+    np.testing.assert_array_equal(every.classes_, classes)
+    before = every.predict_proba(X)
+    with pytest.raises(ValueError, match="classes=.*not the same as on last call"):
+        every.partial_fit(X, y, classes=classes[:2])
+    np.testing.assert_array_equal(every.predict_proba(X), before)
 
 
 # -- the cluster -------------------------------------------------------------------
@@ -151,7 +219,11 @@ def make_search(log_dir, cv):
     pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegressionGD())])
     grid = [
         {
-            "clf": [StackedNetClassifier(hidden_layer_sizes=(16,), random_state=0)],
+            "clf": [
+                StackedNetClassifier(
+                    hidden_layer_sizes=(16,), max_iter=50, random_state=0
+                )
+            ],
             "clf__alpha": [1e-4, 1e-1],
             "clf__learning_rate_init": [1e-3, 1e-2],
         },
