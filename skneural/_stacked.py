@@ -412,7 +412,7 @@ class StackedNetClassifier(BaseGDClassifier):
                 swv = self._sample_weight(
                     sample_weight_val, Xv, yv, classes_, X.dtype, False
                 )
-            Yv = Yv.astype(X.dtype, copy=False)
+            Yv = Yv.astype(bool, copy=False)
             return X, Y, sw, self._validation_scorer(network, Xv, yv, Yv, swv)
 
         return split
