@@ -1,9 +1,10 @@
 """Scaling out on Dask: joblib's Dask backend for searches, dask-ml for out-of-core.
 
-A real ``distributed.LocalCluster`` (two worker processes on 127.0.0.1) runs
-every test here. Without the ``[distributed]``/``[dask-ml]`` extras the module
-is skipped, except in CI (``CI=true``), where a missing extra is a failure:
-CI installs them, so a skip there would hide a broken install.
+The searches and the out-of-core training run on a real
+``distributed.LocalCluster`` (two worker processes on 127.0.0.1, shared by the
+session). Without the ``[distributed]``/``[dask-ml]`` extras the module is
+skipped, except in CI (``CI=true``), where a missing extra is a failure: CI
+installs them, so a skip there would hide a broken install.
 """
 
 import importlib
