@@ -426,15 +426,20 @@ class StackedNetClassifier(BaseGDClassifier):
             if self.scoring == "loss":
                 return -val_loss, val_loss
             if self.scoring is None:
-                return accuracy_score(
-                    y_val, self.predict(X_val), sample_weight=sw_val
-                ), val_loss
+                accuracy = accuracy_score(y_val, self._labels(z), sample_weight=sw_val)
+                return accuracy, val_loss
             scorer = (
                 get_scorer(self.scoring)
                 if isinstance(self.scoring, str)
                 else self.scoring
             )
-            return scorer(self, X_val, y_val), val_loss
+            with warnings.catch_warnings():
+                # the held-out rows are an array split off the validated data:
+                # there are no feature names left to check them against
+                warnings.filterwarnings(
+                    "ignore", message="X does not have valid feature"
+                )
+                return scorer(self, X_val, y_val), val_loss
 
         return validate
 

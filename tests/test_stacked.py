@@ -392,3 +392,23 @@ def test_invalid_parameters_name_the_problem(iris):
         StackedNetClassifier(early_stopping=True, validation_fraction=0.01).fit(
             X[::5], y[::5]
         )
+
+
+@pytest.mark.parametrize("scoring", [None, "balanced_accuracy"])
+def test_early_stopping_on_a_dataframe_warns_nothing(scoring, iris):
+    pd = pytest.importorskip("pandas")
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    est = StackedNetClassifier(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        scoring=scoring,
+        max_iter=5,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(frame, y)
+    assert list(est.feature_names_in_) == ["a", "b", "c", "d"]
+    assert len(est.validation_scores_) == 5
