@@ -162,6 +162,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             first_call and classes is None and self._is_multilabel(y)
         ):
             first_call = _check_partial_fit_first_call(self, classes)
+            if first_call:
+                # that check stores classes_; keep the estimator unfitted until
+                # the data has been validated
+                del self.classes_
         X, y = self._validate_xy(X, y, reset=first_call)
         dtype = X.dtype
         if first_call:
@@ -220,7 +224,8 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _history(self):
         return History(
-            loss_curve=list(self.loss_curve_),
+            # appended in place, as MLPClassifier does: no O(n_calls) copy per call
+            loss_curve=self.loss_curve_,
             samples_seen=getattr(self, "t_", 0),
             best_loss=getattr(self, "_best_loss", np.inf),
             no_improvement_count=getattr(self, "_no_improvement_count", 0),
@@ -319,6 +324,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if z.shape[1] == 1:
             return self.classes_[(z[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(z, axis=1)]
+
+    def __sklearn_is_fitted__(self):
+        # validate_data sets n_features_in_ even when fit then rejects the data
+        return hasattr(self, "classes_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

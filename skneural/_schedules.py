@@ -38,23 +38,35 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
     s_sum = s.sum()
     if s_sum <= 0:
         return 1.0
+    # iterate on X~ / m (m its largest entry) so that features near the float
+    # limit (1e300) cannot overflow X^T X; the result scales back by m**2
+    m = max(float(abs(x).max()) if x.size else 0.0, 1.0)
+    x = x * (1.0 / m)
     rng = np.random.RandomState(0) if rng is None else rng
     v = rng.normal(size=x.shape[1] + int(fit_intercept))
     value = 0.0
     for _ in range(_POWER_ITERATIONS):
         # scale by the largest entry first: the norm itself must not overflow
         v /= np.abs(v).max() or 1.0
-        v /= np.linalg.norm(v)
+        norm = np.linalg.norm(v)
+        if norm == 0:
+            # X~^T S X~ is zero (all-zero features, no intercept): any step is safe
+            return 1.0
+        v /= norm
         xv = safe_sparse_dot(x, v[: x.shape[1]], dense_output=True)
         if fit_intercept:
-            xv = xv + v[-1]
+            xv = xv + v[-1] / m
         sxv = s * xv
         new_v = safe_sparse_dot(x.T, sxv, dense_output=True).ravel()
         if fit_intercept:
-            new_v = np.r_[new_v, sxv.sum()]
+            new_v = np.r_[new_v, sxv.sum() / m]
         value = float(v @ new_v)
         v = new_v
-    return max(value / s_sum, np.finfo(float).tiny)
+    with np.errstate(over="ignore"):
+        value = value / s_sum * m * m
+    # the largest float stands for a curvature beyond it (a step of ~1e-308);
+    # the floor keeps the step 1 / (c * value) finite for subnormal features
+    return min(max(value, 1e-300), np.finfo(float).max)
 
 
 def automatic_step(curvature, eigenvalue, l2_per_weight):
