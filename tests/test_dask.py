@@ -2,9 +2,10 @@
 
 The searches and the out-of-core training run on a real
 ``distributed.LocalCluster`` (two worker processes on 127.0.0.1, shared by the
-session). Without the ``[distributed]``/``[dask-ml]`` extras the module is
-skipped, except in CI (``CI=true``), where a missing extra is a failure: CI
-installs them, so a skip there would hide a broken install.
+tests of this module and closed after them). Without the ``[distributed]`` and
+``[dask-ml]`` extras the module is skipped, except in CI (``CI=true``), where a
+missing extra is a failure: CI installs them, so a skip there would hide a
+broken install.
 """
 
 import importlib
@@ -161,7 +162,10 @@ def test_partial_fit_takes_classes_on_every_call(estimator, iris):
 
 
 # -- the cluster -------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Module scope, not session: the scheduler runs in this process and allocates
+# even when idle (about 10 kB a second), which would disturb any later test
+# that traces this process's memory.
+@pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
         n_workers=2,
