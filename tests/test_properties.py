@@ -20,6 +20,7 @@ from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skneural import LogisticRegressionGD, StackedNetClassifier
+from skneural._schedules import largest_eigenvalue
 
 # Examples per estimator; SKNEURAL_HYPOTHESIS_EXAMPLES raises it for a long run.
 N_EXAMPLES = int(os.environ.get("SKNEURAL_HYPOTHESIS_EXAMPLES", "300"))
@@ -269,3 +270,20 @@ def test_huge_logits_give_exact_probabilities(n_classes, dtype):
     net.coefs_ = [np.full_like(w, big) for w in net.coefs_]
     _assert_valid_proba(net, X)
     _assert_valid_proba(net, X * dtype(1e30))
+
+
+@PROPERTY_SETTINGS
+@given(
+    X=hnp.arrays(np.float64, (6, 3), elements=st.floats(-10, 10)),
+    exponent=st.integers(-150, 150),
+    fit_intercept=st.booleans(),
+)
+def test_step_size_curvature_scales_without_overflow(X, exponent, fit_intercept):
+    # lambda_max((c X)^T (c X)) = c**2 lambda_max(X^T X) without an intercept;
+    # computed at any scale without a RuntimeWarning, never inf
+    scale = 10.0**exponent
+    value = largest_eigenvalue(X * scale, fit_intercept=fit_intercept)
+    assert np.isfinite(value) and value > 0
+    if not fit_intercept and np.abs(X).max() > 1e-3:
+        expected = largest_eigenvalue(X, fit_intercept=False) * scale**2
+        np.testing.assert_allclose(value, max(expected, 1e-300), rtol=1e-6)
