@@ -133,7 +133,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
         if self.class_weight is None:
-            return sample_weight
+            return _some_positive(sample_weight)
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -142,7 +142,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         class_weight = compute_class_weight(self.class_weight, classes=classes_, y=y)
         weights = class_weight[np.searchsorted(classes_, y)].astype(dtype)
-        return weights if sample_weight is None else weights * sample_weight
+        return _some_positive(
+            weights if sample_weight is None else weights * sample_weight
+        )
 
     # -- the recipe ------------------------------------------------------------------
     def _fit(
@@ -334,6 +336,16 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = self._supports_multilabel
         return tags
+
+
+def _some_positive(weights):
+    """The weights, unless none is positive (scikit-learn < 1.7 lets that by)."""
+    if weights is not None and not np.any(weights > 0):
+        raise ValueError(
+            "sample_weight (times class_weight) is zero for every sample; at "
+            "least one sample needs a positive weight."
+        )
+    return weights
 
 
 def fit_context(method):

@@ -287,3 +287,17 @@ def test_step_size_curvature_scales_without_overflow(X, exponent, fit_intercept)
     if not fit_intercept and np.abs(X).max() > 1e-3:
         expected = largest_eigenvalue(X, fit_intercept=False) * scale**2
         np.testing.assert_allclose(value, max(expected, 1e-300), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "estimator_class", [LogisticRegressionGD, StackedNetClassifier]
+)
+def test_all_zero_weights_are_rejected(estimator_class):
+    X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="zero for every sample"):
+        estimator_class(class_weight={0: 0.0, 1: 0.0}).fit(X, y)
+    # scikit-learn >= 1.7 says it first, in its own words
+    with pytest.raises(ValueError, match="zero for every sample|non-zero"):
+        estimator_class().fit(X, y, sample_weight=np.zeros(4))
+    with pytest.raises(ValueError, match="zero for every sample|non-zero"):
+        estimator_class().partial_fit(X, y, sample_weight=np.zeros(4), classes=[0, 1])
