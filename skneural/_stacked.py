@@ -419,6 +419,12 @@ class StackedNetClassifier(BaseGDClassifier):
 
     def _validation_scorer(self, network, X_val, y_val, Y_val, sw_val):
         s_total = X_val.shape[0] if sw_val is None else float(sw_val.sum())
+        if s_total <= 0:
+            raise ValueError(
+                "The validation set has no sample of positive weight, so it "
+                "cannot score the model. Give more samples a positive "
+                "sample_weight or change validation_fraction or random_state."
+            )
 
         def validate():
             z = network.forward(self.coefs_, self.intercepts_, X_val)[0]

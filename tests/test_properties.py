@@ -301,3 +301,28 @@ def test_all_zero_weights_are_rejected(estimator_class):
         estimator_class().fit(X, y, sample_weight=np.zeros(4))
     with pytest.raises(ValueError, match="zero for every sample|non-zero"):
         estimator_class().partial_fit(X, y, sample_weight=np.zeros(4), classes=[0, 1])
+
+
+def test_validation_set_of_zero_weight_is_rejected():
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.array([0, 1] * 10)
+    net = StackedNetClassifier(hidden_layer_sizes=(2,), early_stopping=True)
+    with pytest.raises(ValueError, match="zero for every sample|non-zero"):
+        net.fit(X[:10], y[:10], X_val=X[10:], y_val=y[10:], sample_weight_val=[0] * 10)
+    # a split that leaves no positive weight in the validation set: one
+    # positive weight in 20 samples, most splits leave it in training
+    weights = np.r_[1.0, np.zeros(19)]
+    rejected = 0
+    for seed in range(5):
+        net = StackedNetClassifier(
+            hidden_layer_sizes=(2,), early_stopping=True, random_state=seed
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                net.fit(X, y, sample_weight=weights)
+        except ValueError as error:
+            assert "validation set has no sample of positive weight" in str(error)
+            assert not hasattr(net, "classes_")
+            rejected += 1
+    assert rejected >= 1
