@@ -255,7 +255,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             None,
         )
         with np.errstate(over="ignore", invalid="ignore"):
-            return network.forward(weights, biases, X)[0]
+            z = network.forward(weights, biases, X)[0]
+        # a score whose terms overflowed both ways (inf - inf) has no sign to
+        # read: count it as no evidence rather than return NaN probabilities
+        return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
     def _output_loss(self):
         if self._multilabel or len(self.classes_) == 2:

@@ -326,3 +326,18 @@ def test_validation_set_of_zero_weight_is_rejected():
             assert not hasattr(net, "classes_")
             rejected += 1
     assert rejected >= 1
+
+
+def test_scores_overflowing_both_ways_give_finite_probabilities():
+    # a row of 1e300 through large hidden weights of both signs sums +inf and
+    # -inf: the probabilities must still be finite (the score counts as zero)
+    X = np.array([[-1.0], [1.0]])
+    net = StackedNetClassifier(
+        hidden_layer_sizes=(2,), activation="identity", max_iter=2, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(X, [0, 1])
+    net.coefs_ = [np.array([[1e10, 1e10]]), np.array([[1e10], [-1e10]])]
+    proba = _assert_valid_proba(net, np.array([[1e300], [1.0]]))
+    np.testing.assert_allclose(proba[0], [0.5, 0.5])
