@@ -139,12 +139,18 @@ class Network:
         return grad
 
     def workspace(self, n_rows, dtype):
-        """Buffers for a batch of ``n_rows``: kept and reused across calls."""
-        key = (n_rows, np.dtype(dtype))
-        if key not in self._workspaces:
+        """Buffers for a batch of ``n_rows``, kept and reused across calls.
+
+        One set per dtype, as large as the largest batch seen; a smaller
+        batch (the last of an epoch) gets views of its leading rows.
+        """
+        dtype = np.dtype(dtype)
+        full = self._workspaces.get(dtype)
+        if full is None or full["rows"] < n_rows:
             sizes = self.layer_sizes[1:]
             hidden = range(len(self.activations))
-            self._workspaces[key] = {
+            full = self._workspaces[dtype] = {
+                "rows": n_rows,
                 "z": [np.empty((n_rows, size), dtype) for size in sizes],
                 "delta": [np.empty((n_rows, size), dtype) for size in sizes[:-1]],
                 "kept": {
@@ -158,7 +164,15 @@ class Network:
                     if self.dropout[i]
                 },
             }
-        return self._workspaces[key]
+        if full["rows"] == n_rows:
+            return full
+        return {
+            "rows": n_rows,
+            "z": [a[:n_rows] for a in full["z"]],
+            "delta": [a[:n_rows] for a in full["delta"]],
+            "kept": {i: a[:n_rows] for i, a in full["kept"].items()},
+            "dropped": {i: a[:n_rows] for i, a in full["dropped"].items()},
+        }
 
     def raw_scores(self, theta, x):
         """Output scores for prediction (no dropout)."""
