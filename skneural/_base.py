@@ -177,7 +177,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             classes_, multilabel = self.classes_, self._multilabel
             Y = self._encode(y, classes_, multilabel)
         sw = self._sample_weight(sample_weight, X, y, classes_, dtype, incremental)
-        Y = Y.astype(dtype, copy=False)
+        Y = Y.astype(bool, copy=False)  # 0/1 targets: an eighth of a float array
 
         loss = (
             SigmoidCrossEntropy()
@@ -323,7 +323,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             Predicted labels (an indicator matrix for multilabel targets).
         """
         check_is_fitted(self)
-        z = self._raw_scores(X)
+        return self._labels(self._raw_scores(X))
+
+    def _labels(self, z):
+        """Predicted labels from raw output scores: positive score, or largest."""
         if self._multilabel:
             return (z > 0).astype(int)
         if z.shape[1] == 1:
