@@ -211,11 +211,10 @@ class ProximalGradient:
                 f_new, grad_new = self.value(new), None
             d = new - point
             bound = f + grad @ d + (d @ d) / (2 * self.step_size)
-            if (
-                not self.line_search
-                or f_new <= bound + 1e-12 * abs(f)
-                or self.step_size < 1e-30
-            ):
+            # the objective is only known to the rounding of its dtype: a test
+            # stricter than that would halve the step until updates vanish
+            slack = max(1e-12, 16 * np.finfo(point.dtype).eps) * abs(f)
+            if not self.line_search or f_new <= bound + slack or self.step_size < 1e-30:
                 return new, f_new, grad_new
             self.step_size *= 0.5
 
