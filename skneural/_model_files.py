@@ -1,0 +1,93 @@
+"""Saving and loading models for the command line (joblib, or skops for ``.skops``)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ._csv import CommandError
+
+# The skops types a model saved by ``train`` may hold besides scikit-learn's,
+# which skops trusts already.
+SKOPS_TRUSTED = (
+    "skneural._logistic.LogisticRegressionGD",
+    "skneural._stacked.StackedNetClassifier",
+    "numpy.dtype",
+)
+
+
+# -- saving and loading --------------------------------------------------------
+def _is_skops(path):
+    return str(path).endswith(".skops")
+
+
+def _skops():
+    try:
+        import skops.io
+    except ImportError:
+        raise CommandError(
+            "the .skops format needs skops: pip install skops (or save to a "
+            ".joblib file)"
+        ) from None
+    return skops.io
+
+
+def save_model(model, path):
+    try:
+        if _is_skops(path):
+            _skops().dump(model, path)
+        else:
+            import joblib
+
+            joblib.dump(model, path)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot write the model ({exc.strerror})") from None
+
+
+def load_model(path):
+    """Load a model saved by ``train`` (or any fitted skneural estimator)."""
+    path = Path(path)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    try:
+        if _is_skops(path):
+            sio = _skops()
+            untrusted = sio.get_untrusted_types(file=path)
+            foreign = [t for t in untrusted if t not in SKOPS_TRUSTED]
+            if foreign:
+                raise CommandError(
+                    f"{path} is not a skneural model: it holds types "
+                    f"{', '.join(foreign)} that a skneural model does not"
+                )
+            model = sio.load(path, trusted=untrusted)
+        else:
+            import joblib
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = joblib.load(path)
+    except CommandError:
+        raise
+    except Exception as exc:  # any unreadable file ends the same way
+        raise CommandError(
+            f"{path} is not a saved skneural model (it cannot be read: "
+            f"{type(exc).__name__})"
+        ) from None
+    if _skneural_estimator(model) is None:
+        raise CommandError(
+            f"{path} is not a skneural model: it holds a {type(model).__name__}"
+        )
+    return model
+
+
+def _skneural_estimator(model):
+    """The skneural classifier in ``model`` (itself or a Pipeline's last step)."""
+    from sklearn.pipeline import Pipeline
+
+    from ._base import BaseGDClassifier
+
+    if isinstance(model, Pipeline) and model.steps:
+        model = model.steps[-1][1]
+    if isinstance(model, BaseGDClassifier) and hasattr(model, "classes_"):
+        return model
+    return None
