@@ -171,13 +171,6 @@ def test_extreme_inputs_raise_no_overflow(breast_cancer):
     assert np.all(np.isfinite(clf.coef_))
 
 
-@pytest.mark.xfail(
-    np.lib.NumpyVersion(np.__version__) < "2.0.0",
-    reason="numpy 1.x keeps more of the float32 arithmetic in float32: near the "
-    "optimum the line search then halves the step until the update rounds to "
-    "zero, which reads as convergence before tol is met",
-    strict=False,
-)
 def test_float32_is_kept(iris):
     X, y = iris
     clf = LogisticRegressionGD(tol=1e-5).fit(X.astype(np.float32), y)
