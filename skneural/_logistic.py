@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGDClassifier, fit_context
 from ._losses import SigmoidCrossEntropy
-from ._optimizers import SGD, AcceleratedProximalGradient, ProximalGradient
+from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
 from ._schedules import automatic_step, largest_eigenvalue
 from ._training import TrainingLoop
 
@@ -208,23 +208,26 @@ class LogisticRegressionGD(BaseGDClassifier):
             loop.batch_size = batch
             return loop
 
-        def smooth(theta):
-            return network.objective_gradient(theta, X, Y, sw, l2)
-
-        def value(theta):
-            return network.objective(theta, X, Y, sw, l2)
-
         s_total = n if sw is None else float(sw.sum())
-        solver = (
-            AcceleratedProximalGradient if self.solver == "agd" else ProximalGradient
-        )
-        loop.solver = solver(
-            smooth,
+        line_search = self.learning_rate == "auto"
+        if self.solver == "gd":
+            loop.solver = ProximalGradient(
+                lambda theta: network.objective_gradient(theta, X, Y, sw, l2),
+                step,
+                l1 / s_total,
+                network.n_coef,
+                line_search=line_search,
+            )
+            return loop
+        # one dense block: the scores are linear in the parameters
+        loop.solver = AcceleratedLinearModel(
+            lambda theta, z: network.objective_gradient(theta, X, Y, sw, l2, scores=z),
             step,
             l1 / s_total,
             network.n_coef,
-            line_search=self.learning_rate == "auto",
-            value=value,
+            line_search=line_search,
+            value=lambda theta, z: network.objective(theta, X, Y, sw, l2, scores=z),
+            scores=lambda theta: network.raw_scores(theta, X),
         )
         return loop
 

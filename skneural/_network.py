@@ -179,27 +179,38 @@ class Network:
         return self.forward(*self.unpack(theta), x)[0]
 
     # -- the objective ---------------------------------------------------------
-    def objective(self, theta, x, y, sample_weight=None, l2=0.0):
-        """Smooth objective ``(sum_i s_i loss_i + l2/2 ||W||^2) / sum_i s_i``."""
-        workspace = self.workspace(x.shape[0], theta.dtype)
-        z, _ = self.forward(*self.unpack(theta), x, workspace=workspace)
+    def objective(self, theta, x, y, sample_weight=None, l2=0.0, scores=None):
+        """Smooth objective ``(sum_i s_i loss_i + l2/2 ||W||^2) / sum_i s_i``.
+
+        ``scores``, the output scores at ``theta`` when already known, saves
+        the forward pass.
+        """
+        z = scores
+        if z is None:
+            workspace = self.workspace(x.shape[0], theta.dtype)
+            z, _ = self.forward(*self.unpack(theta), x, workspace=workspace)
         total = self.loss.loss(z, y, sample_weight)
         total += l2_penalty(theta[: self.n_coef], l2)
         return total / _weight_sum(x, sample_weight)
 
     def objective_gradient(
-        self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None
+        self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None, scores=None
     ):
         """:meth:`objective` and its gradient with respect to ``theta``.
 
         ``grad`` is an optional buffer to write into. Dropout masks are drawn
-        from ``rng`` when it is given.
+        from ``rng`` when it is given. For a network without hidden layers,
+        ``scores`` (the output scores at ``theta``, overwritten) saves the
+        forward pass.
         """
         if grad is None:
             grad = np.empty_like(theta)
         weights, biases = self.unpack(theta)
         workspace = self.workspace(x.shape[0], theta.dtype)
-        z, cache = self.forward(weights, biases, x, rng, workspace)
+        if scores is None:
+            z, cache = self.forward(weights, biases, x, rng, workspace)
+        else:
+            z, cache = scores, ([x], [], [])
         total = self.loss.loss(z, y, sample_weight)
         total += l2_penalty(theta[: self.n_coef], l2)
         grad_z = self.loss.gradient(z, y, sample_weight, out=z)

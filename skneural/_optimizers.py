@@ -196,6 +196,9 @@ class ProximalGradient:
         self._current = None  # (f, grad) at the current point, carried over
         self.optimality = np.inf
 
+    def _value_at(self, point):
+        return self.value(point)
+
     def _prox_step(self, point, grad, step):
         new = point - step * grad
         soft_threshold(new[: self.n_coef], step * self.l1)
@@ -208,7 +211,7 @@ class ProximalGradient:
             if with_gradient:
                 f_new, grad_new = self.smooth(new)
             else:
-                f_new, grad_new = self.value(new), None
+                f_new, grad_new = self._value_at(new), None
             d = new - point
             bound = f + grad @ d + (d @ d) / (2 * self.step_size)
             # the objective is only known to the rounding of its dtype: a test
@@ -247,8 +250,7 @@ class AcceleratedProximalGradient(ProximalGradient):
 
     def iterate(self, theta):
         if self._extrapolated is None:
-            f, grad = self.smooth(theta)
-            self._extrapolated = (theta.copy(), f, grad)
+            self._extrapolated = (theta.copy(), *self._smooth_at_start(theta))
         y, f_y, grad_y = self._extrapolated
         # the gradient at the new point is needed only after a restart
         new, f_new, _ = self._try(y, f_y, grad_y, with_gradient=False)
@@ -258,9 +260,62 @@ class AcceleratedProximalGradient(ProximalGradient):
         t_next = 0.5 * (1 + np.sqrt(1 + 4 * self.momentum_t**2))
         beta = (self.momentum_t - 1) / t_next
         self.momentum_t = t_next
-        y_next = new + beta * (new - theta) if beta > 0 else new.copy()
-        self._extrapolated = (y_next, *self.smooth(y_next))
+        self._extrapolated = self._extrapolate(new, theta, beta)
         theta[...] = new
         if self.line_search:
             self.step_size *= self.grow
         return f_new
+
+    def _smooth_at_start(self, theta):
+        return self.smooth(theta)
+
+    def _extrapolate(self, new, previous, beta):
+        """``(y, f(y), grad(y))`` at ``y = new + beta (new - previous)``."""
+        y = new + beta * (new - previous) if beta > 0 else new.copy()
+        return (y, *self.smooth(y))
+
+
+class AcceleratedLinearModel(AcceleratedProximalGradient):
+    """:class:`AcceleratedProximalGradient` for a model linear in its parameters.
+
+    The scores ``z = X w`` of the extrapolated point are the same combination
+    of the scores of the two points it comes from,
+    ``z_y = z_new + beta (z_new - z_prev)``. So an iteration needs one product
+    with ``X`` (the trial point's scores, for the line search) and one with
+    ``X^T`` (the gradient at the extrapolated point): one pass over the data
+    instead of one and a half.
+
+    Parameters
+    ----------
+    scores : callable
+        ``scores(theta) -> z``, the model's output scores.
+    smooth, value : callable
+        ``smooth(theta, z) -> (f, grad)`` (may overwrite ``z``) and
+        ``value(theta, z) -> f``, from known scores.
+    """
+
+    def __init__(
+        self, smooth, step, l1=0.0, n_coef=0, line_search=True, *, value, scores
+    ):
+        super().__init__(smooth, step, l1, n_coef, line_search, value)
+        self.scores = scores
+        self._scores_now = None  # scores at the current point
+        self._scores_trial = None  # scores at the last trial point
+
+    def _value_at(self, point):
+        self._scores_trial = self.scores(point)
+        return self.value(point, self._scores_trial)
+
+    def _smooth_at_start(self, theta):
+        self._scores_now = self.scores(theta)
+        return self.smooth(theta, self._scores_now.copy())
+
+    def _extrapolate(self, new, previous, beta):
+        z_new = self._scores_trial
+        if beta > 0:
+            y = new + beta * (new - previous)
+            z_y = z_new + beta * (z_new - self._scores_now)
+        else:
+            y, z_y = new.copy(), z_new.copy()
+        self._scores_now = z_new
+        return (y, *self.smooth(y, z_y))
