@@ -17,9 +17,13 @@ import numpy as np
 from ._penalties import soft_threshold
 
 
-def gradient_step(theta, grad, learning_rate):
-    """The update of the course: ``w := w - learning_rate * grad``, in place."""
-    theta -= learning_rate * grad
+def gradient_step(theta, grad, learning_rate, work=None):
+    """The update of the course: ``w := w - learning_rate * grad``, in place.
+
+    ``work``, a scratch array shaped like ``grad``, spares the allocation of
+    ``learning_rate * grad``.
+    """
+    theta -= np.multiply(grad, learning_rate, out=work)
     return theta
 
 
@@ -52,10 +56,9 @@ class SGD(_InPlaceRule):
         self.state = state or {"velocity": np.zeros(n_params if momentum else 0, dtype)}
 
     def step(self, theta, grad, learning_rate):
-        scaled = np.multiply(grad, learning_rate, out=self.scratch(grad))
         if not self.momentum:
-            theta -= scaled  # the update of the course, gradient_step, in place
-            return theta
+            return gradient_step(theta, grad, learning_rate, self.scratch(grad))
+        scaled = np.multiply(grad, learning_rate, out=self.scratch(grad))
         v = self.state["velocity"]
         v *= self.momentum
         v -= scaled
