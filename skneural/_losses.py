@@ -16,53 +16,52 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 
 
-def sigmoid(z):
+def sigmoid(z, out=None):
     """Probability of the positive class, ``1 / (1 + exp(-z))``."""
-    return expit(z)
+    return expit(z, out=out)
 
 
-def sigmoid_cross_entropy(z, y):
+def sigmoid_cross_entropy(z, y, probabilities_out=None):
     """Per-entry cross-entropy ``-[y log s(z) + (1 - y) log(1 - s(z))]``.
 
     Written as ``log(1 + exp(z)) - y z``, which never takes ``log(0)``.
+    When ``probabilities_out`` is given (it may be ``z`` itself, which is
+    then overwritten), the probabilities ``s(z)`` are written there too.
     """
-    return -log_expit(-z) - y * z
+    losses = -log_expit(-z) - y * z
+    if probabilities_out is not None:
+        sigmoid(z, out=probabilities_out)
+    return losses
 
 
-def sigmoid_cross_entropy_gradient(z, y, out=None):
-    """Derivative of :func:`sigmoid_cross_entropy` in ``z``: ``s(z) - y``.
-
-    ``out`` may be ``z`` itself, to compute the gradient in place.
-    """
-    out = expit(z, out=out)
-    out -= y
-    return out
-
-
-def softmax_cross_entropy(z, y):
+def softmax_cross_entropy(z, y, probabilities_out=None):
     """Per-row cross-entropy ``-sum_k y_k log softmax(z)_k``.
 
-    Written as ``logsumexp(z) - sum_k y_k z_k``, the log-sum-exp taken after
-    subtracting the row's maximum so that ``exp`` never overflows. (Spelled
-    out rather than calling ``scipy.special.logsumexp``, whose per-call cost
-    would dominate a small minibatch.)
+    Written as ``log sum_k exp(z_k) - sum_k y_k z_k``, with the row's
+    maximum subtracted before ``exp`` (and added back after ``log``) so that
+    ``exp`` never overflows. When ``probabilities_out`` is given (it may be
+    ``z`` itself, which is then overwritten), the softmax is written there
+    too, from the same ``exp``: the shifted exponentials over their row sum.
     """
+    target_scores = np.einsum("ij,ij->i", y, z)
     top = z.max(axis=1)
-    log_normaliser = top + np.log(np.exp(z - top[:, None]).sum(axis=1))
-    return log_normaliser - np.einsum("ij,ij->i", y, z)
+    shifted_exp = np.subtract(z, top[:, None], out=probabilities_out)
+    np.exp(shifted_exp, out=shifted_exp)
+    row_sums = shifted_exp.sum(axis=1)
+    if probabilities_out is not None:
+        shifted_exp /= row_sums[:, None]
+    return top + np.log(row_sums) - target_scores
 
 
-def softmax_cross_entropy_gradient(z, y, out=None):
-    """Derivative of :func:`softmax_cross_entropy` in ``z``: ``softmax(z) - y``.
+def cross_entropy_gradient(probabilities, y):
+    """Derivative of either cross-entropy in the raw scores: ``p - y``, in place.
 
-    The softmax is computed after subtracting each row's maximum, so ``exp``
-    never overflows; ``out`` may be ``z`` itself, to work in place.
+    Prediction minus target, for the sigmoid and the softmax alike: the
+    link's derivative cancels the logarithm's. ``probabilities`` is
+    overwritten with the gradient.
     """
-    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
-    out -= y
-    return out
+    probabilities -= y
+    return probabilities
 
 
 def _finite(z):
@@ -85,7 +84,25 @@ def _weighted(grad, sample_weight):
     return grad
 
 
-class SigmoidCrossEntropy:
+class _CrossEntropy:
+    """What both losses share: weighted sums, and the fused loss and gradient."""
+
+    def loss(self, z, y, sample_weight=None):
+        """Weighted sum of the per-sample losses."""
+        return _weighted_sum(self.per_sample(z, y), sample_weight)
+
+    def loss_and_gradient(self, z, y, sample_weight=None, out=None):
+        """:meth:`loss` and its gradient in ``z``, sharing the link's ``exp``.
+
+        ``out`` receives the gradient; ``out=z`` works in place.
+        """
+        out = np.empty_like(z) if out is None else out
+        losses = self.per_sample(z, y, probabilities_out=out)
+        grad = _weighted(cross_entropy_gradient(out, y), sample_weight)
+        return _weighted_sum(losses, sample_weight), grad
+
+
+class SigmoidCrossEntropy(_CrossEntropy):
     """Binary (one output column) and multilabel (one column per label) loss.
 
     Each output column is an independent sigmoid unit; the loss of a sample
@@ -93,6 +110,7 @@ class SigmoidCrossEntropy:
     """
 
     out_activation = "logistic"
+    per_sample = staticmethod(sigmoid_cross_entropy)
 
     def predict_proba(self, z):
         """Probabilities of each output column being 1."""
@@ -102,23 +120,16 @@ class SigmoidCrossEntropy:
         """Logarithm of :meth:`predict_proba`, computed without ``log(0)``."""
         return log_expit(_finite(z))
 
-    def loss(self, z, y, sample_weight=None):
-        """Weighted sum of the per-sample losses."""
-        return _weighted_sum(sigmoid_cross_entropy(z, y), sample_weight)
-
-    def gradient(self, z, y, sample_weight=None, out=None):
-        """Gradient of :meth:`loss` with respect to ``z`` (``out=z`` works in place)."""
-        return _weighted(sigmoid_cross_entropy_gradient(z, y, out), sample_weight)
-
     def uniform_loss(self, n_outputs):
         """Per-sample loss of predicting 1/2 everywhere (used to spot divergence)."""
         return n_outputs * np.log(2.0)
 
 
-class SoftmaxCrossEntropy:
+class SoftmaxCrossEntropy(_CrossEntropy):
     """Multinomial loss: one output column per class, softmax link."""
 
     out_activation = "softmax"
+    per_sample = staticmethod(softmax_cross_entropy)
 
     def predict_proba(self, z):
         """Class probabilities, rows summing to one."""
@@ -127,14 +138,6 @@ class SoftmaxCrossEntropy:
     def predict_log_proba(self, z):
         """Logarithm of :meth:`predict_proba`, computed by log-sum-exp."""
         return log_softmax(_finite(z), axis=1)
-
-    def loss(self, z, y, sample_weight=None):
-        """Weighted sum of the per-sample losses."""
-        return _weighted_sum(softmax_cross_entropy(z, y), sample_weight)
-
-    def gradient(self, z, y, sample_weight=None, out=None):
-        """Gradient of :meth:`loss` with respect to ``z`` (``out=z`` works in place)."""
-        return _weighted(softmax_cross_entropy_gradient(z, y, out), sample_weight)
 
     def uniform_loss(self, n_outputs):
         """Per-sample loss of predicting 1/K for every class."""

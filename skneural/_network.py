@@ -90,12 +90,13 @@ class Network:
         return self.pack([w for w, _ in pairs], [b for _, b in pairs], dtype)
 
     # -- forward and backward ------------------------------------------------
-    def forward(self, weights, biases, x, rng=None, workspace=None):
+    def forward(self, weights, biases, x, rng=None, workspace=None, out=None):
         """Raw output scores, and what the backward pass needs.
 
         Dropout masks are drawn from ``rng`` when it is given (training).
         With a ``workspace`` (see :meth:`workspace`) every array is written
-        into a buffer reused from batch to batch instead of a new one.
+        into a buffer reused from batch to batch instead of a new one;
+        ``out``, when given, receives the output scores.
         """
         ws = workspace
         inputs, derivatives_from, masks = [x], [], []
@@ -112,7 +113,9 @@ class Network:
                 a = np.multiply(a, mask, out=_buffer(ws, "dropped", i))
             masks.append(mask)
             inputs.append(a)
-        z_out = dense_forward(inputs[-1], weights[-1], biases[-1], _buffer(ws, "z", -1))
+        if out is None:
+            out = _buffer(ws, "z", -1)
+        z_out = dense_forward(inputs[-1], weights[-1], biases[-1], out)
         return z_out, (inputs, derivatives_from, masks)
 
     def backward(self, weights, cache, grad_z, grad, workspace=None):
@@ -151,7 +154,8 @@ class Network:
             hidden = range(len(self.activations))
             full = self._workspaces[dtype] = {
                 "rows": n_rows,
-                "z": [np.empty((n_rows, size), dtype) for size in sizes],
+                "z": [np.empty((n_rows, size), dtype) for size in sizes[:-1]]
+                + [_scores_buffer(n_rows, sizes[-1], dtype)],
                 "delta": [np.empty((n_rows, size), dtype) for size in sizes[:-1]],
                 "kept": {
                     i: np.empty((n_rows, sizes[i]), dtype)
@@ -175,8 +179,9 @@ class Network:
         }
 
     def raw_scores(self, theta, x):
-        """Output scores for prediction (no dropout)."""
-        return self.forward(*self.unpack(theta), x)[0]
+        """Output scores at ``theta`` (no dropout), in a new array."""
+        out = _scores_buffer(x.shape[0], self.layer_sizes[-1], theta.dtype)
+        return self.forward(*self.unpack(theta), x, out=out)[0]
 
     # -- the objective ---------------------------------------------------------
     def objective(self, theta, x, y, sample_weight=None, l2=0.0, scores=None):
@@ -211,13 +216,14 @@ class Network:
             z, cache = self.forward(weights, biases, x, rng, workspace)
         else:
             z, cache = scores, ([x], [], [])
-        total = self.loss.loss(z, y, sample_weight)
+        total, grad_z = self.loss.loss_and_gradient(z, y, sample_weight, out=z)
         total += l2_penalty(theta[: self.n_coef], l2)
-        grad_z = self.loss.gradient(z, y, sample_weight, out=z)
-        self.backward(weights, cache, grad_z, grad, workspace)
-        add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2)
+        # dividing by the total weight is cheaper on dL/dz (a batch of scores)
+        # than on the gradient (every parameter): backward is linear in it
         scale = 1.0 / _weight_sum(x, sample_weight)
-        grad *= scale
+        grad_z *= scale
+        self.backward(weights, cache, grad_z, grad, workspace)
+        add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2 * scale)
         return total * scale, grad
 
     def l1_value(self, theta, x, sample_weight=None, l1=0.0):
@@ -225,6 +231,16 @@ class Network:
         if not l1:
             return 0.0
         return l1_penalty(theta[: self.n_coef], l1) / _weight_sum(x, sample_weight)
+
+
+def _scores_buffer(n_rows, n_outputs, dtype):
+    """An array for output scores, column by column in memory.
+
+    The loss works along rows (a row's maximum, its sum), and numpy sums a
+    few numbers per row far faster across columns laid out contiguously
+    than along short contiguous rows.
+    """
+    return np.empty((n_rows, n_outputs), dtype, order="F")
 
 
 def _buffer(workspace, name, i):

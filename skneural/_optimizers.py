@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._inplace import add_scaled
 from ._penalties import soft_threshold
 
 
-def gradient_step(theta, grad, learning_rate, work=None):
-    """The update of the course: ``w := w - learning_rate * grad``, in place.
-
-    ``work``, a scratch array shaped like ``grad``, spares the allocation of
-    ``learning_rate * grad``.
-    """
-    theta -= np.multiply(grad, learning_rate, out=work)
-    return theta
+def gradient_step(theta, grad, learning_rate):
+    """The update of the course: ``w := w - learning_rate * grad``, in place."""
+    return add_scaled(theta, grad, -learning_rate)
 
 
 class _InPlaceRule:
@@ -57,16 +53,14 @@ class SGD(_InPlaceRule):
 
     def step(self, theta, grad, learning_rate):
         if not self.momentum:
-            return gradient_step(theta, grad, learning_rate, self.scratch(grad))
-        scaled = np.multiply(grad, learning_rate, out=self.scratch(grad))
+            return gradient_step(theta, grad, learning_rate)
         v = self.state["velocity"]
         v *= self.momentum
-        v -= scaled
+        add_scaled(v, grad, -learning_rate)
         if self.nesterov:
-            theta -= scaled
-            theta += np.multiply(v, self.momentum, out=scaled)
-        else:
-            theta += v
+            gradient_step(theta, grad, learning_rate)
+            return add_scaled(theta, v, self.momentum)
+        theta += v
         return theta
 
 
@@ -97,7 +91,7 @@ class RMSprop(_InPlaceRule):
 
     def step(self, theta, grad, learning_rate):
         mean_sq, work = self.state["mean_sq"], self.scratch(grad)
-        _moving_average(mean_sq, np.multiply(grad, grad, out=work), self.rho, work)
+        _moving_average(mean_sq, np.multiply(grad, grad, out=work), self.rho)
         _scaled_step(theta, grad, mean_sq, learning_rate, self.epsilon, work)
         return theta
 
@@ -135,8 +129,8 @@ class Adam(_InPlaceRule):
         state, work = self.state, self.scratch(grad)
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
-        _moving_average(m, grad, self.beta_1, work)
-        _moving_average(v, np.multiply(grad, grad, out=work), self.beta_2, work)
+        _moving_average(m, grad, self.beta_1)
+        _moving_average(v, np.multiply(grad, grad, out=work), self.beta_2)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
@@ -145,15 +139,10 @@ class Adam(_InPlaceRule):
         return theta
 
 
-def _moving_average(average, value, decay, work):
-    """``average := decay * average + (1 - decay) * value``, in place.
-
-    Written as ``average += (1 - decay) * (value - average)`` through the
-    scratch array ``work`` (which ``value`` may be): no new array.
-    """
-    np.subtract(value, average, out=work)
-    work *= 1 - decay
-    average += work
+def _moving_average(average, value, decay):
+    """``average := decay * average + (1 - decay) * value``, in place."""
+    average *= decay
+    add_scaled(average, value, 1 - decay)
 
 
 def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
@@ -161,8 +150,7 @@ def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
     np.sqrt(sq_average, out=work)
     work += epsilon
     np.divide(direction, work, out=work)
-    work *= learning_rate
-    theta -= work
+    add_scaled(theta, work, -learning_rate)
 
 
 class ProximalGradient:
@@ -311,7 +299,7 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
 
     def _smooth_at_start(self, theta):
         self._scores_now = self.scores(theta)
-        return self.smooth(theta, self._scores_now.copy())
+        return self.smooth(theta, self._scores_now.copy(order="K"))
 
     def _extrapolate(self, new, previous, beta):
         z_new = self._scores_trial
@@ -319,6 +307,6 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
             y = new + beta * (new - previous)
             z_y = z_new + beta * (z_new - self._scores_now)
         else:
-            y, z_y = new.copy(), z_new.copy()
+            y, z_y = new.copy(), z_new.copy(order="K")
         self._scores_now = z_new
         return (y, *self.smooth(y, z_y))

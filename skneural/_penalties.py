@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._inplace import add_scaled
+
 
 def l2_penalty(weights, strength):
     """Value ``strength / 2 * ||w||_2^2``."""
@@ -23,7 +25,7 @@ def l2_penalty(weights, strength):
 def add_l2_gradient(grad, weights, strength):
     """Add the gradient of :func:`l2_penalty`, ``strength * w``, to ``grad``."""
     if strength:
-        grad += strength * weights
+        add_scaled(grad, weights, strength)
     return grad
 
 

@@ -75,9 +75,15 @@ def test_loss_gradient_matches_finite_differences(loss, weighted):
         return loss.loss(flat.reshape(n, k), y, sw)
 
     numeric = approx_fprime(z.ravel(), value, 1e-7)
-    np.testing.assert_allclose(
-        loss.gradient(z, y, sw).ravel(), numeric, rtol=1e-5, atol=1e-6
-    )
+    fused_value, grad = loss.loss_and_gradient(z, y, sw)
+    np.testing.assert_allclose(grad.ravel(), numeric, rtol=1e-5, atol=1e-6)
+    assert fused_value == pytest.approx(value(z.ravel()), rel=1e-12)
+    # in place, for a column-major (Fortran-ordered) z as the network keeps it
+    z_f = np.asfortranarray(z)
+    in_place_value, in_place = loss.loss_and_gradient(z_f, y, sw, out=z_f)
+    assert in_place is z_f
+    assert in_place_value == pytest.approx(fused_value, rel=1e-12)
+    np.testing.assert_allclose(in_place, grad, rtol=1e-12)
 
 
 def test_probabilities_sum_to_one_and_log_is_exact():
