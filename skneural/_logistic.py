@@ -210,6 +210,9 @@ class LogisticRegressionGD(BaseGDClassifier):
 
         s_total = n if sw is None else float(sw.sum())
         line_search = self.learning_rate == "auto"
+        # laid out like the output scores (column-major) for the loss's
+        # elementwise work on whole arrays
+        Y = np.asfortranarray(Y)
         if self.solver == "gd":
             loop.solver = ProximalGradient(
                 lambda theta: network.objective_gradient(theta, X, Y, sw, l2),

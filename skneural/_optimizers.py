@@ -12,6 +12,8 @@ a line search has to look at the loss before accepting a step.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._inplace import add_scaled
@@ -153,6 +155,14 @@ def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
     add_scaled(theta, work, -learning_rate)
 
 
+# The objective is only known to the rounding of its dtype: a line search
+# stricter than that would halve the step until updates vanish.
+_ROUNDING = {
+    np.dtype(dtype): max(1e-12, 16 * np.finfo(dtype).eps)
+    for dtype in (np.float32, np.float64)
+}
+
+
 class ProximalGradient:
     """Full-batch (proximal) gradient descent, with an optional line search.
 
@@ -205,10 +215,10 @@ class ProximalGradient:
                 f_new, grad_new = self._value_at(new), None
             d = new - point
             bound = f + grad @ d + (d @ d) / (2 * self.step_size)
-            # the objective is only known to the rounding of its dtype: a test
-            # stricter than that would halve the step until updates vanish
-            slack = max(1e-12, 16 * np.finfo(point.dtype).eps) * abs(f)
+            slack = _ROUNDING[point.dtype] * abs(f)
             if not self.line_search or f_new <= bound + slack or self.step_size < 1e-30:
+                # the largest entry of the gradient mapping (w - w_new) / step
+                self.optimality = np.abs(d).max() / self.step_size
                 return new, f_new, grad_new
             self.step_size *= 0.5
 
@@ -216,7 +226,6 @@ class ProximalGradient:
         """One iteration in place; returns the smooth objective at the new point."""
         f, grad = self._current if self._current is not None else self.smooth(theta)
         new, f_new, grad_new = self._try(theta, f, grad)
-        self.optimality = np.max(np.abs(new - theta)) / self.step_size
         theta[...] = new
         self._current = (f_new, grad_new)
         if self.line_search:
@@ -245,10 +254,9 @@ class AcceleratedProximalGradient(ProximalGradient):
         y, f_y, grad_y = self._extrapolated
         # the gradient at the new point is needed only after a restart
         new, f_new, _ = self._try(y, f_y, grad_y, with_gradient=False)
-        self.optimality = np.max(np.abs(new - y)) / self.step_size
         if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
             self.momentum_t = 1.0
-        t_next = 0.5 * (1 + np.sqrt(1 + 4 * self.momentum_t**2))
+        t_next = 0.5 * (1 + math.sqrt(1 + 4 * self.momentum_t**2))
         beta = (self.momentum_t - 1) / t_next
         self.momentum_t = t_next
         self._extrapolated = self._extrapolate(new, theta, beta)
