@@ -82,9 +82,8 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return X, y
 
     def _encode_first(self, y, classes=None):
-        """Learn the classes; return ``(classes_, Y)`` without storing anything."""
-        target = type_of_target(y)
-        if target == "multilabel-indicator":
+        """Learn the classes; ``(classes_, Y, multilabel)``, storing nothing."""
+        if type_of_target(y) == "multilabel-indicator":
             if not self._supports_multilabel:
                 raise ValueError(
                     f"{type(self).__name__} does not support multilabel targets; "
@@ -94,7 +93,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError(
                     "class_weight is not supported for multilabel targets."
                 )
-            return np.arange(y.shape[1]), np.asarray(y)
+            return np.arange(y.shape[1]), np.asarray(y), True
         binarizer = LabelBinarizer().fit(y if classes is None else classes)
         classes_ = binarizer.classes_
         if len(classes_) < 2:
@@ -102,7 +101,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
                 f"data, but the data contains only one class: {classes_.tolist()[0]!r}."
             )
-        return classes_, self._encode(y, classes_, False)
+        if classes is None:  # every label of y is a class: nothing to check
+            return classes_, binarizer.transform(y), False
+        return classes_, self._encode(y, classes_, False), False
 
     def _is_multilabel(self, y):
         return self._supports_multilabel and type_of_target(y) == "multilabel-indicator"
@@ -171,8 +172,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         X, y = self._validate_xy(X, y, reset=first_call)
         dtype = X.dtype
         if first_call:
-            classes_, Y = self._encode_first(y, classes)
-            multilabel = type_of_target(y) == "multilabel-indicator"
+            classes_, Y, multilabel = self._encode_first(y, classes)
         else:
             classes_, multilabel = self.classes_, self._multilabel
             Y = self._encode(y, classes_, multilabel)
