@@ -4,7 +4,8 @@ Every rule updates the flat parameter vector ``theta`` in place from its
 gradient. They only update: the learning rate comes from the schedule,
 stopping and messages from the training loop.
 
-Minibatch rules take ``step(theta, grad, learning_rate)``. The full-batch
+Minibatch rules take ``step(theta, grad, learning_rate)``; they may use
+``grad`` as scratch space, so it is not to be read after the step. The full-batch
 rules of logistic regression (:class:`ProximalGradient`,
 :class:`AcceleratedProximalGradient`) evaluate the objective themselves, since
 a line search has to look at the loss before accepting a step.
@@ -26,7 +27,7 @@ def gradient_step(theta, grad, learning_rate):
 
 
 class _InPlaceRule:
-    """Base of the minibatch rules: a scratch array so that no step allocates."""
+    """Base of Adagrad and RMSprop: a scratch array so that no step allocates."""
 
     _scratch = None
 
@@ -36,7 +37,7 @@ class _InPlaceRule:
         return self._scratch
 
 
-class SGD(_InPlaceRule):
+class SGD:
     """Gradient descent, optionally with (Nesterov) momentum.
 
     Momentum keeps a running ``velocity = momentum * velocity - lr * grad``
@@ -98,7 +99,7 @@ class RMSprop(_InPlaceRule):
         return theta
 
 
-class Adam(_InPlaceRule):
+class Adam:
     """Momentum on the gradient and RMSprop's scaling, both bias-corrected.
 
     ``m := b1 m + (1 - b1) g``, ``v := b2 v + (1 - b2) g^2``,
@@ -128,16 +129,19 @@ class Adam(_InPlaceRule):
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
 
     def step(self, theta, grad, learning_rate):
-        state, work = self.state, self.scratch(grad)
+        """One update; ``grad`` is overwritten (it serves as scratch space)."""
+        state = self.state
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
         _moving_average(m, grad, self.beta_1)
-        _moving_average(v, np.multiply(grad, grad, out=work), self.beta_2)
+        # g is not needed past this point: square it in place, then reuse it
+        # as the scratch array of the step (one parameter-sized array less)
+        _moving_average(v, np.multiply(grad, grad, out=grad), self.beta_2)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
-        corrected = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        _scaled_step(theta, m, v, corrected, self.epsilon, work)
+        corrected = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        _scaled_step(theta, m, v, corrected, self.epsilon, work=grad)
         return theta
 
 

@@ -245,9 +245,9 @@ THETA0 = np.array([0.1, 0.2, 0.3])
 
 def _two_steps(optimizer, lr=0.1):
     theta = THETA0.copy()
-    optimizer.step(theta, G1, lr)
+    optimizer.step(theta, G1.copy(), lr)  # a rule may use grad as scratch
     first = theta.copy()
-    optimizer.step(theta, G2, lr)
+    optimizer.step(theta, G2.copy(), lr)
     return first, theta
 
 
