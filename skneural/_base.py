@@ -94,7 +94,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "class_weight is not supported for multilabel targets."
                 )
             return np.arange(y.shape[1]), np.asarray(y), True
-        binarizer = LabelBinarizer().fit(y if classes is None else classes)
+        # sparse: the one-hot matrix without a dense int64 copy (8 bytes a cell)
+        binarizer = LabelBinarizer(sparse_output=True)
+        binarizer.fit(y if classes is None else classes)
         classes_ = binarizer.classes_
         if len(classes_) < 2:
             raise ValueError(
@@ -102,7 +104,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"data, but the data contains only one class: {classes_.tolist()[0]!r}."
             )
         if classes is None:  # every label of y is a class: nothing to check
-            return classes_, binarizer.transform(y), False
+            return classes_, _dense_bool(binarizer.transform(y)), False
         return classes_, self._encode(y, classes_, False), False
 
     def _is_multilabel(self, y):
@@ -125,7 +127,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"{classes_.tolist()}; pass every class in `classes` on the first "
                 "call to partial_fit."
             )
-        return label_binarize(y, classes=classes_)
+        return _dense_bool(label_binarize(y, classes=classes_, sparse_output=True))
 
     def _sample_weight(self, sample_weight, X, y, classes_, dtype, incremental):
         """Sample weight times class weight, or None when every weight is 1."""
@@ -357,3 +359,8 @@ def _some_positive(weights):
 def fit_context(method):
     """Validate parameters before ``fit``/``partial_fit`` (scikit-learn's way)."""
     return _fit_context(prefer_skip_nested_validation=True)(method)
+
+
+def _dense_bool(one_hot):
+    """A sparse 0/1 matrix as a dense boolean array (one byte a cell)."""
+    return one_hot.astype(bool).toarray()
