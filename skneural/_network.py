@@ -54,7 +54,9 @@ class Network:
         ends = np.cumsum([a * b for a, b in self.shapes] + [b for _, b in self.shapes])
         self.n_coef = int(ends[len(self.shapes) - 1])
         self.n_params = int(ends[-1])
-        self._bounds = list(zip(np.r_[0, ends[:-1]], ends, strict=True))
+        # plain ints: slicing with them is faster than with numpy integers
+        starts = [0, *ends[:-1].tolist()]
+        self._bounds = list(zip(starts, ends.tolist(), strict=True))
         self._workspaces = {}
 
     @property
