@@ -128,6 +128,27 @@ def test_partial_fit_memory_stays_flat(model):
     assert other_growth < 40 * 1024, (other_growth, history)
 
 
+def test_targets_never_held_as_a_dense_integer_matrix():
+    # 20,000 samples of 50 classes: as a dense int64 one-hot matrix the
+    # targets would take 8 MB, as booleans 1 MB; everything else of this small
+    # network (batch buffers, parameters) is far below that
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((20_000, 5))
+    y = np.arange(20_000) % 50
+    model = StackedNetClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * 2**20, peak
+    assert model.classes_.tolist() == list(range(50))
+
+
 # -- interrupted training --------------------------------------------------------
 
 
