@@ -130,6 +130,10 @@ def bench_network(name, data, hidden, epochs, repeats, out):
         "StackedNetClassifier": lambda seed: StackedNetClassifier(
             **settings, random_state=seed
         ),
+        # MLPClassifier's initialisation, to tell it apart from the rest
+        "StackedNetClassifier (glorot_uniform)": lambda seed: StackedNetClassifier(
+            **settings, random_state=seed, weight_init="glorot_uniform"
+        ),
     }
     sizes = (X_train.shape[1], *hidden, len(np.unique(y_train)))
     times = {k: [] for k in sides}
