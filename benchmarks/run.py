@@ -298,6 +298,10 @@ def main(argv=None):
     parser.add_argument("--only", choices=["networks", "logistic"], default=None)
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 3)
+    # fits under a second get more repeats for steadier medians (not in --quick)
+    digits_repeats, small_lr_repeats = (
+        (repeats, repeats) if args.quick else (3 * repeats, 5 * repeats)
+    )
     lines = []
 
     def out(line=""):
@@ -324,7 +328,7 @@ def main(argv=None):
         out(
             f"- command: `python benchmarks/run.py {' '.join(argv or sys.argv[1:])}`; "
             f"medians of {repeats} alternating repeats (min-max); "
-            f"{3 * repeats} for the digits network, {5 * repeats} for logistic "
+            f"{digits_repeats} for the digits network, {small_lr_repeats} for logistic "
             "regression on breast_cancer and digits (fits under a second)"
         )
         out()
@@ -338,8 +342,9 @@ def main(argv=None):
             out("| --- | --- | --- | --- | --- | --- | --- |")
             n = 6000 if args.quick else 60_000
             epochs = 2 if args.quick else 3
-            # small cases take well under a second: more repeats steady them
-            bench_network("digits (100,)", digits_split(), (100,), 20, 3 * repeats, out)
+            bench_network(
+                "digits (100,)", digits_split(), (100,), 20, digits_repeats, out
+            )
             for dtype in (np.float64, np.float32):
                 data = synthetic_split(n, 784, 10, dtype)
                 label = f"{n}x784 {np.dtype(dtype).name} (100,)"
@@ -360,7 +365,7 @@ def main(argv=None):
                     loader.__name__[5:],
                     StandardScaler().fit_transform(X),
                     y,
-                    5 * repeats,
+                    small_lr_repeats,
                     out,
                 )
             n = 20_000 if args.quick else 200_000
