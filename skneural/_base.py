@@ -12,7 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelBinarizer, label_binarize
+from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import (
@@ -94,17 +94,14 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "class_weight is not supported for multilabel targets."
                 )
             return np.arange(y.shape[1]), np.asarray(y), True
-        # sparse: the one-hot matrix without a dense int64 copy (8 bytes a cell)
-        binarizer = LabelBinarizer(sparse_output=True)
-        binarizer.fit(y if classes is None else classes)
-        classes_ = binarizer.classes_
+        classes_ = LabelBinarizer().fit(y if classes is None else classes).classes_
         if len(classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
                 f"data, but the data contains only one class: {classes_.tolist()[0]!r}."
             )
         if classes is None:  # every label of y is a class: nothing to check
-            return classes_, _dense_bool(binarizer.transform(y)), False
+            return classes_, _one_hot(y, classes_), False
         return classes_, self._encode(y, classes_, False), False
 
     def _is_multilabel(self, y):
@@ -127,7 +124,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"{classes_.tolist()}; pass every class in `classes` on the first "
                 "call to partial_fit."
             )
-        return _dense_bool(label_binarize(y, classes=classes_, sparse_output=True))
+        return _one_hot(y, classes_)
 
     def _sample_weight(self, sample_weight, X, y, classes_, dtype, incremental):
         """Sample weight times class weight, or None when every weight is 1."""
@@ -361,6 +358,14 @@ def fit_context(method):
     return _fit_context(prefer_skip_nested_validation=True)(method)
 
 
-def _dense_bool(one_hot):
-    """A sparse 0/1 matrix as a dense boolean array (one byte a cell)."""
-    return one_hot.astype(bool).toarray()
+def _one_hot(y, classes_):
+    """Targets as booleans, one column per class (one for two classes).
+
+    ``LabelBinarizer`` learns the classes; the matrix itself is one
+    comparison, one byte a cell, where ``LabelBinarizer.transform`` would
+    build an int64 matrix (eight bytes a cell) through a few milliseconds
+    of checks already made.
+    """
+    if len(classes_) == 2:
+        return (y == classes_[1])[:, None]
+    return y[:, None] == classes_
