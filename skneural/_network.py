@@ -104,11 +104,12 @@ class Network:
         inputs, derivatives_from, masks = [x], [], []
         for i, activation in enumerate(self.activations):
             z = dense_forward(inputs[-1], weights[i], biases[i], _buffer(ws, "z", i))
-            kept = _buffer(ws, "kept", i) if activation.needs_input else None
-            if activation.needs_input:
-                kept = z.copy() if kept is None else np.copyto(kept, z) or kept
+            kept = None
+            if activation.needs_input:  # the activation overwrites z: keep a copy
+                kept = _buffer(ws, "kept", i)
+                kept = z.copy() if kept is None else _copied(z, kept)
             a = activation.forward(z)
-            derivatives_from.append(kept if activation.needs_input else a)
+            derivatives_from.append(a if kept is None else kept)
             mask = None
             if rng is not None and self.dropout[i] > 0:
                 mask = dropout_mask(a.shape, self.dropout[i], rng, a.dtype)
@@ -213,11 +214,11 @@ class Network:
         if grad is None:
             grad = np.empty_like(theta)
         weights, biases = self.unpack(theta)
-        workspace = self.workspace(x.shape[0], theta.dtype)
         if scores is None:
+            workspace = self.workspace(x.shape[0], theta.dtype)
             z, cache = self.forward(weights, biases, x, rng, workspace)
-        else:
-            z, cache = scores, ([x], [], [])
+        else:  # one dense block, no buffer needed
+            workspace, z, cache = None, scores, ([x], [], [])
         total, grad_z = self.loss.loss_and_gradient(z, y, sample_weight, out=z)
         total += l2_penalty(theta[: self.n_coef], l2)
         # dividing by the total weight is cheaper on dL/dz (a batch of scores)
@@ -243,6 +244,12 @@ def _scores_buffer(n_rows, n_outputs, dtype):
     than along short contiguous rows.
     """
     return np.empty((n_rows, n_outputs), dtype, order="F")
+
+
+def _copied(source, target):
+    """``target``, after copying ``source`` into it."""
+    np.copyto(target, source)
+    return target
 
 
 def _buffer(workspace, name, i):

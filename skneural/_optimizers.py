@@ -190,6 +190,7 @@ class ProximalGradient:
     value : callable, default=None
         ``value(theta) -> f`` alone, cheaper than ``smooth`` (half a pass over
         the data): used to test trial points whose gradient is not needed.
+        Without it, trial points get ``smooth``'s full evaluation.
     """
 
     grow = 1.25
@@ -197,7 +198,7 @@ class ProximalGradient:
     def __init__(self, smooth, step, l1=0.0, n_coef=0, line_search=True, value=None):
         self.smooth, self.step_size, self.l1, self.n_coef = smooth, step, l1, n_coef
         self.line_search = line_search
-        self.value = value or (lambda theta: smooth(theta)[0])
+        self.value = value
         self._current = None  # (f, grad) at the current point, carried over
         self.optimality = np.inf
 
@@ -213,7 +214,7 @@ class ProximalGradient:
         """Accepted ``(new point, f_new, grad_new or None)`` from ``point``."""
         while True:
             new = self._prox_step(point, grad, self.step_size)
-            if with_gradient:
+            if with_gradient or self.value is None:
                 f_new, grad_new = self.smooth(new)
             else:
                 f_new, grad_new = self._value_at(new), None
@@ -257,13 +258,13 @@ class AcceleratedProximalGradient(ProximalGradient):
             self._extrapolated = (theta.copy(), *self._smooth_at_start(theta))
         y, f_y, grad_y = self._extrapolated
         # the gradient at the new point is needed only after a restart
-        new, f_new, _ = self._try(y, f_y, grad_y, with_gradient=False)
+        new, f_new, grad_new = self._try(y, f_y, grad_y, with_gradient=False)
         if (y - new) @ (new - theta) > 0:  # momentum points uphill: restart
             self.momentum_t = 1.0
         t_next = 0.5 * (1 + math.sqrt(1 + 4 * self.momentum_t**2))
         beta = (self.momentum_t - 1) / t_next
         self.momentum_t = t_next
-        self._extrapolated = self._extrapolate(new, theta, beta)
+        self._extrapolated = self._extrapolate(new, theta, beta, f_new, grad_new)
         theta[...] = new
         if self.line_search:
             self.step_size *= self.grow
@@ -272,8 +273,14 @@ class AcceleratedProximalGradient(ProximalGradient):
     def _smooth_at_start(self, theta):
         return self.smooth(theta)
 
-    def _extrapolate(self, new, previous, beta):
-        """``(y, f(y), grad(y))`` at ``y = new + beta (new - previous)``."""
+    def _extrapolate(self, new, previous, beta, f_new, grad_new):
+        """``(y, f(y), grad(y))`` at ``y = new + beta (new - previous)``.
+
+        ``f_new`` and ``grad_new`` (None when not computed) are known at
+        ``new``, which ``y`` is after a restart (``beta = 0``).
+        """
+        if beta <= 0 and grad_new is not None:
+            return new.copy(), f_new, grad_new
         y = new + beta * (new - previous) if beta > 0 else new.copy()
         return (y, *self.smooth(y))
 
@@ -313,7 +320,7 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
         self._scores_now = self.scores(theta)
         return self.smooth(theta, self._scores_now.copy(order="K"))
 
-    def _extrapolate(self, new, previous, beta):
+    def _extrapolate(self, new, previous, beta, f_new, grad_new):
         z_new = self._scores_trial
         if beta > 0:
             y = new + beta * (new - previous)
