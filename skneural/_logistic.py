@@ -13,10 +13,23 @@ from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
 from ._schedules import automatic_step, largest_eigenvalue
 from ._training import TrainingLoop
 
-# Bounds on the curvature of the links: sigmoid'(z) <= 1/4, and the softmax
-# Hessian's largest eigenvalue is at most 1/2.
-_CURVATURE = {SigmoidCrossEntropy: 0.25}
-_SOFTMAX_CURVATURE = 0.5
+
+def link_curvature(loss, n_outputs, at_start=False):
+    """Largest eigenvalue of the link's Hessian in the scores.
+
+    Anywhere, it is at most 1/4 for the sigmoid (``s'(z) <= 1/4``) and 1/2 for
+    the softmax. ``at_start`` gives instead its value at zero scores, where
+    a fit from zero weights starts: still 1/4 for the sigmoid, but ``1 / K``
+    for a softmax over ``K`` classes (its Hessian there is
+    ``(I - 1 1^T / K) / K``). A step sized for that curvature is five times
+    longer on ten classes; the line search shortens it where the curvature
+    grows.
+    """
+    if isinstance(loss, SigmoidCrossEntropy):
+        return 0.25
+    return 1.0 / n_outputs if at_start else 0.5
+
+
 # Epochs without improvement before stochastic descent stops.
 _SGD_PATIENCE = 5
 
@@ -192,16 +205,17 @@ class LogisticRegressionGD(BaseGDClassifier):
             warn_max_iter=not incremental,
         )
         step = self.learning_rate
-        if step == "auto":
-            curvature = _CURVATURE.get(type(network.loss), _SOFTMAX_CURVATURE)
+        auto = step == "auto"
+        if auto:
             eigenvalue = largest_eigenvalue(X, sw, self.fit_intercept)
-            s_total = n if sw is None else float(sw.sum())
-            step = automatic_step(curvature, eigenvalue, l2 / s_total)
+        n_outputs = network.layer_sizes[-1]
         if incremental or self.solver == "sgd":
             batch = min(self.batch_size or 200, n)
-            if self.learning_rate == "auto":
-                # the penalty's curvature per batch is l2 / (weight of a batch)
+            if auto:
+                # no line search: the curvature's bound anywhere; the
+                # penalty's curvature per batch is l2 / (weight of a batch)
                 s_mean = 1.0 if sw is None else float(sw.mean()) or 1.0
+                curvature = link_curvature(network.loss, n_outputs)
                 step = automatic_step(curvature, eigenvalue, l2 / (batch * s_mean))
             loop.solver = SGD(network.n_params, X.dtype)
             loop.learning_rate_init = step
@@ -209,7 +223,12 @@ class LogisticRegressionGD(BaseGDClassifier):
             return loop
 
         s_total = n if sw is None else float(sw.sum())
-        line_search = self.learning_rate == "auto"
+        line_search = auto
+        if auto:
+            # the line search corrects the step as the curvature changes, so
+            # it may start from the curvature where the fit starts
+            curvature = link_curvature(network.loss, n_outputs, at_start=True)
+            step = automatic_step(curvature, eigenvalue, l2 / s_total)
         # laid out like the output scores (column-major) for the loss's
         # elementwise work on whole arrays
         Y = np.asfortranarray(Y)

@@ -177,7 +177,9 @@ def test_float32_is_kept(iris):
     assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
     assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
     reference = LogisticRegressionGD(**TIGHT).fit(X, y)
-    np.testing.assert_allclose(clf.coef_, reference.coef_, rtol=1e-3, atol=1e-4)
+    # float32 resolves the objective to about 1e-7: the same optimum up to that
+    assert clf.loss_curve_[-1] == pytest.approx(reference.loss_curve_[-1], rel=1e-6)
+    np.testing.assert_allclose(clf.coef_, reference.coef_, atol=3e-3)
 
 
 def test_string_labels_and_decision_function(breast_cancer, iris):
