@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import gen_batches
 
 from ._penalties import soft_threshold
 from ._schedules import SCHEDULES
@@ -30,17 +29,25 @@ class _BatchReader:
     """Minibatches of the training data, gathered into buffers reused every batch.
 
     Without shuffling a batch is a slice, hence a view: no copy at all. With
-    shuffling the rows of one batch are gathered with ``np.take`` into the
-    same buffers each time (sparse data are indexed the usual way).
+    shuffling the rows of one batch are gathered with ``ndarray.take`` into
+    the same buffers each time (sparse data are indexed the usual way). One
+    reader serves every epoch of a run; the batch bounds are fixed with it.
     """
 
     def __init__(self, x, y, sample_weight, batch_size):
+        n = x.shape[0]
         self.arrays = [x, y] + ([] if sample_weight is None else [sample_weight])
         self.buffers = [
             None if sp.issparse(a) else np.empty((batch_size, *a.shape[1:]), a.dtype)
             for a in self.arrays
         ]
         self.has_weight = sample_weight is not None
+        # what sklearn.utils.gen_batches yields, computed once (it validates
+        # its arguments at every call, which costs more than a batch's gather)
+        self.batches = [
+            slice(start, min(start + batch_size, n))
+            for start in range(0, n, batch_size)
+        ]
 
     def read(self, batch, order=None):
         """The ``(x, y, sample_weight)`` of rows ``order[batch]`` (or ``batch``)."""
@@ -48,10 +55,9 @@ class _BatchReader:
             parts = [a[batch] for a in self.arrays]
         else:
             rows = order[batch]
+            n_rows = len(rows)
             parts = [
-                a[rows]
-                if buf is None
-                else np.take(a, rows, axis=0, out=buf[: len(rows)], mode="clip")
+                a[rows] if buf is None else a.take(rows, 0, buf[:n_rows], "clip")
                 for a, buf in zip(self.arrays, self.buffers, strict=True)
             ]
         return parts[0], parts[1], parts[2] if self.has_weight else None
@@ -125,31 +131,40 @@ class TrainingLoop:
         return hasattr(self.solver, "iterate")
 
     # -- one epoch -------------------------------------------------------------
-    def _minibatch_epoch(self, theta, grad, learning_rate, history):
-        """One pass of minibatch updates; returns the mean objective seen."""
+    def _minibatch_epoch(self, theta, grad, learning_rate, history, batches=None):
+        """One pass of minibatch updates; returns the mean objective seen.
+
+        ``batches``, a :class:`_BatchReader` of this loop's data, is reused
+        from epoch to epoch by :meth:`run`.
+        """
         n = self.x.shape[0]
         sw = self.sample_weight
-        batches = _BatchReader(self.x, self.y, sw, self.batch_size)
+        if batches is None:
+            batches = _BatchReader(self.x, self.y, sw, self.batch_size)
         order = self.rng.permutation(n) if self.shuffle else None
+        # looked up once per epoch, not per batch
+        read, step = batches.read, self.solver.step
+        objective_gradient = self.network.objective_gradient
+        l2, l1, dropout_rng = self.l2, self.l1, self.dropout_rng
         total, weight = 0.0, 0.0
-        for batch in gen_batches(n, self.batch_size):
-            x_batch, y_batch, sw_batch = batches.read(batch, order)
+        for batch in batches.batches:
+            x_batch, y_batch, sw_batch = read(batch, order)
             n_batch = y_batch.shape[0]
             batch_weight = n_batch if sw is None else float(sw_batch.sum())
             if batch_weight <= 0:
                 continue
-            value, _ = self.network.objective_gradient(
-                theta, x_batch, y_batch, sw_batch, self.l2, grad, self.dropout_rng
+            value, _ = objective_gradient(
+                theta, x_batch, y_batch, sw_batch, l2, grad, dropout_rng
             )
-            self.solver.step(theta, grad, learning_rate)
-            if self.l1:
+            step(theta, grad, learning_rate)
+            if l1:
                 n_coef = self.network.n_coef
-                soft_threshold(theta[:n_coef], learning_rate * self.l1 / batch_weight)
+                soft_threshold(theta[:n_coef], learning_rate * l1 / batch_weight)
             total += value * batch_weight
             weight += batch_weight
             history.samples_seen += n_batch
         loss = total / weight if weight else 0.0
-        return loss + self.network.l1_value(theta, self.x, sw, self.l1)
+        return loss + self.network.l1_value(theta, self.x, sw, l1)
 
     def _full_batch_epoch(self, theta, history):
         value = self.solver.iterate(theta)
@@ -188,6 +203,11 @@ class TrainingLoop:
         )
         best_run_loss = np.inf
         history.stop_reason = ""
+        batches = (
+            None
+            if self.full_batch
+            else _BatchReader(self.x, self.y, self.sample_weight, self.batch_size)
+        )
         for epoch in range(self.max_iter):
             learning_rate = self._learning_rate(epoch, history)
             try:
@@ -196,7 +216,7 @@ class TrainingLoop:
                         loss = self._full_batch_epoch(theta, history)
                     else:
                         loss = self._minibatch_epoch(
-                            theta, grad, learning_rate, history
+                            theta, grad, learning_rate, history, batches
                         )
                     finite = np.isfinite(loss) and np.all(np.isfinite(theta))
             except KeyboardInterrupt:
