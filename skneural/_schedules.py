@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.extmath import safe_sparse_dot
 
 # Rows used to estimate the largest eigenvalue: enough for a stable estimate,
 # few enough that it costs far less than one pass over a large data set.
 _SMOOTHNESS_ROWS = 2000
 _POWER_ITERATIONS = 15
+# Relative change of the estimate at which the iteration stops early.
+_SETTLED = 1e-4
 
 
 def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
@@ -34,34 +35,40 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
         if sample_weight is None
         else np.asarray(sample_weight[rows], float)
     )
-    x = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, np.float64)
     s_sum = s.sum()
     if s_sum <= 0:
         return 1.0
-    # iterate on X~ / m (m its largest entry) so that features near the float
-    # limit (1e300) cannot overflow X^T X; the result scales back by m**2
+    x = x.astype(np.float64) if sp.issparse(x) else np.asarray(x, np.float64)
+    # iterate on A = sqrt(S) X~ / m (m the largest entry of X~) so that
+    # features near the float limit (1e300) cannot overflow A^T A; the result
+    # scales back by m**2
     m = max(float(abs(x).max()) if x.size else 0.0, 1.0)
-    x = x * (1.0 / m)
-    rng = np.random.RandomState(0) if rng is None else rng
-    v = rng.normal(size=x.shape[1] + int(fit_intercept))
-    value = 0.0
+    root_s = np.sqrt(s) / m
+    if sp.issparse(x):
+        a = sp.diags(root_s) @ x
+        if fit_intercept:
+            a = sp.hstack([a, root_s[:, None]], format="csr")
+    else:
+        a = x * root_s[:, None]
+        if fit_intercept:
+            a = np.hstack([a, root_s[:, None]])
+    # a Generator starts in a fifth of the time a RandomState takes
+    rng = np.random.default_rng(0) if rng is None else rng
+    v = rng.normal(size=a.shape[1])
+    value = previous = 0.0
     for _ in range(_POWER_ITERATIONS):
         # scale by the largest entry first: the norm itself must not overflow
         v /= np.abs(v).max() or 1.0
         norm = np.linalg.norm(v)
         if norm == 0:
-            # X~^T S X~ is zero (all-zero features, no intercept): any step is safe
+            # A^T A is zero (all-zero features, no intercept): any step is safe
             return 1.0
         v /= norm
-        xv = safe_sparse_dot(x, v[: x.shape[1]], dense_output=True)
-        if fit_intercept:
-            xv = xv + v[-1] / m
-        sxv = s * xv
-        new_v = safe_sparse_dot(x.T, sxv, dense_output=True).ravel()
-        if fit_intercept:
-            new_v = np.r_[new_v, sxv.sum() / m]
-        value = float(v @ new_v)
+        new_v = a.T @ (a @ v)
+        value, previous = float(v @ new_v), value
         v = new_v
+        if value - previous <= _SETTLED * value:
+            break
     with np.errstate(over="ignore"):
         value = value / s_sum * m * m
     # the largest float stands for a curvature beyond it (a step of ~1e-308);
