@@ -58,6 +58,7 @@ class Network:
         starts = [0, *ends[:-1].tolist()]
         self._bounds = list(zip(starts, ends.tolist(), strict=True))
         self._workspaces = {}
+        self._unpacked = []  # (flat vector, its views), the two latest
 
     @property
     def n_blocks(self):
@@ -74,6 +75,20 @@ class Network:
         ]
         biases = [theta[a:b] for a, b in self._bounds[n:]]
         return weights, biases
+
+    def _views(self, flat):
+        """:meth:`unpack`, remembered for the two vectors last unpacked.
+
+        A minibatch run unpacks the same ``theta`` and ``grad`` at every
+        batch; views stay valid as long as the vector lives, and holding it
+        here keeps it alive, so ``is`` identifies it safely.
+        """
+        for seen, views in self._unpacked:
+            if seen is flat:
+                return views
+        views = self.unpack(flat)
+        self._unpacked = [(flat, views), *self._unpacked[:1]]
+        return views
 
     def pack(self, weights, biases, dtype):
         """One flat vector from per-block weights and biases (a copy)."""
@@ -123,7 +138,7 @@ class Network:
 
     def backward(self, weights, cache, grad_z, grad, workspace=None):
         """Fill ``grad`` (flat, like ``theta``) from ``dL/dz`` of the output block."""
-        grad_weights, grad_biases = self.unpack(grad)
+        grad_weights, grad_biases = self._views(grad)
         inputs, derivatives_from, masks = cache
         for i in range(self.n_blocks - 1, -1, -1):
             grad_x = dense_backward(
@@ -213,7 +228,7 @@ class Network:
         """
         if grad is None:
             grad = np.empty_like(theta)
-        weights, biases = self.unpack(theta)
+        weights, biases = self._views(theta)
         if scores is None:
             workspace = self.workspace(x.shape[0], theta.dtype)
             z, cache = self.forward(weights, biases, x, rng, workspace)
