@@ -30,18 +30,26 @@ class _BatchReader:
 
     Without shuffling a batch is a slice, hence a view: no copy at all. With
     shuffling the rows of one batch are gathered with ``ndarray.take`` into
-    the same buffers each time (sparse data are indexed the usual way). One
-    reader serves every epoch of a run; the batch bounds are fixed with it.
+    the same buffers each time (sparse data are indexed the usual way); the
+    targets then go on to a column-major buffer, the layout of the network's
+    output scores, which the loss reads alongside them. One reader serves
+    every epoch of a run; the batch bounds are fixed with it.
     """
 
     def __init__(self, x, y, sample_weight, batch_size):
         n = x.shape[0]
-        self.arrays = [x, y] + ([] if sample_weight is None else [sample_weight])
-        self.buffers = [
-            None if sp.issparse(a) else np.empty((batch_size, *a.shape[1:]), a.dtype)
-            for a in self.arrays
-        ]
-        self.has_weight = sample_weight is not None
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.x_buffer, self.y_buffer, self.sw_buffer = (
+            None
+            if a is None or sp.issparse(a)
+            else np.empty((batch_size, *a.shape[1:]), a.dtype)
+            for a in (x, y, sample_weight)
+        )
+        self.y_columns = (
+            None
+            if self.y_buffer is None
+            else np.empty((batch_size, *y.shape[1:]), y.dtype, order="F")
+        )
         # what sklearn.utils.gen_batches yields, computed once (it validates
         # its arguments at every call, which costs more than a batch's gather)
         self.batches = [
@@ -51,16 +59,28 @@ class _BatchReader:
 
     def read(self, batch, order=None):
         """The ``(x, y, sample_weight)`` of rows ``order[batch]`` (or ``batch``)."""
+        x, y, sw = self.x, self.y, self.sample_weight
         if order is None:
-            parts = [a[batch] for a in self.arrays]
+            return x[batch], y[batch], None if sw is None else sw[batch]
+        rows = order[batch]
+        n_rows = len(rows)
+        buffer = self.x_buffer
+        x_batch = (
+            x[rows] if buffer is None else x.take(rows, 0, buffer[:n_rows], "clip")
+        )
+        if self.y_buffer is None:
+            y_batch = y[rows]
         else:
-            rows = order[batch]
-            n_rows = len(rows)
-            parts = [
-                a[rows] if buf is None else a.take(rows, 0, buf[:n_rows], "clip")
-                for a, buf in zip(self.arrays, self.buffers, strict=True)
-            ]
-        return parts[0], parts[1], parts[2] if self.has_weight else None
+            y_batch = self.y_columns[:n_rows]
+            np.copyto(y_batch, y.take(rows, 0, self.y_buffer[:n_rows], "clip"))
+        if sw is not None:
+            buffer = self.sw_buffer
+            sw = (
+                sw[rows]
+                if buffer is None
+                else sw.take(rows, 0, buffer[:n_rows], "clip")
+            )
+        return x_batch, y_batch, sw
 
 
 @dataclass
