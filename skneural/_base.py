@@ -34,6 +34,14 @@ from ._training import History
 
 _SPARSE_FORMATS = ("csr", "csc")
 _FLOAT_DTYPES = (np.float64, np.float32)
+# Target types a classifier accepts (scikit-learn's check_classification_targets)
+_CLASSIFICATION_TARGETS = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
 
 
 class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -78,12 +86,15 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        return X, y
+        # the type is read once per fit (each reading scans the labels)
+        target_type = type_of_target(y, input_name="y")
+        if target_type not in _CLASSIFICATION_TARGETS:
+            check_classification_targets(y)  # raises scikit-learn's own message
+        return X, y, target_type
 
-    def _encode_first(self, y, classes=None):
+    def _encode_first(self, y, target_type, classes=None):
         """Learn the classes; ``(classes_, Y, multilabel)``, storing nothing."""
-        if type_of_target(y) == "multilabel-indicator":
+        if target_type == "multilabel-indicator":
             if not self._supports_multilabel:
                 raise ValueError(
                     f"{type(self).__name__} does not support multilabel targets; "
@@ -94,7 +105,11 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "class_weight is not supported for multilabel targets."
                 )
             return np.arange(y.shape[1]), np.asarray(y), True
-        classes_ = LabelBinarizer().fit(y if classes is None else classes).classes_
+        if classes is None and target_type in ("binary", "multiclass"):
+            # labels already checked: the classes are the sorted distinct labels
+            classes_ = np.unique(y)
+        else:
+            classes_ = LabelBinarizer().fit(y if classes is None else classes).classes_
         if len(classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
@@ -168,10 +183,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 # that check stores classes_; keep the estimator unfitted until
                 # the data has been validated
                 del self.classes_
-        X, y = self._validate_xy(X, y, reset=first_call)
+        X, y, target_type = self._validate_xy(X, y, reset=first_call)
         dtype = X.dtype
         if first_call:
-            classes_, Y, multilabel = self._encode_first(y, classes)
+            classes_, Y, multilabel = self._encode_first(y, target_type, classes)
         else:
             classes_, multilabel = self.classes_, self._multilabel
             Y = self._encode(y, classes_, multilabel)

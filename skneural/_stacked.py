@@ -407,7 +407,7 @@ class StackedNetClassifier(BaseGDClassifier):
                     dtype=X.dtype,
                     reset=False,
                 )
-                _, yv = self._validate_xy(Xv, y_val, reset=False)
+                _, yv, _ = self._validate_xy(Xv, y_val, reset=False)
                 Yv = self._encode(yv, classes_, multilabel)
                 swv = self._sample_weight(
                     sample_weight_val, Xv, yv, classes_, X.dtype, False
