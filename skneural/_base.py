@@ -376,10 +376,9 @@ def fit_context(method):
 def _one_hot(y, classes_):
     """Targets as booleans, one column per class (one for two classes).
 
-    ``LabelBinarizer`` learns the classes; the matrix itself is one
-    comparison, one byte a cell, where ``LabelBinarizer.transform`` would
-    build an int64 matrix (eight bytes a cell) through a few milliseconds
-    of checks already made.
+    The classes are known; the matrix itself is one comparison, one byte a
+    cell, where ``LabelBinarizer.transform`` would build an int64 matrix
+    (eight bytes a cell) through a few milliseconds of checks already made.
     """
     if len(classes_) == 2:
         return (y == classes_[1])[:, None]
