@@ -10,7 +10,6 @@ cloning and warm starts need nothing special.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
 
@@ -52,10 +51,10 @@ def _product(a, b, out):
     """``a @ b``, written into ``out`` when given (sparse ``a`` allowed)."""
     if out is None:
         return safe_sparse_dot(a, b, dense_output=True)
-    if sp.issparse(a):
-        out[...] = a @ b
-        return out
-    return np.matmul(a, b, out=out)
+    if isinstance(a, np.ndarray):  # the common case first: one cheap check
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b
+    return out
 
 
 def dense_forward(x, weights, bias, out=None):
@@ -69,17 +68,23 @@ def dense_forward(x, weights, bias, out=None):
 
 
 def dense_backward(
-    x, weights, grad_z, grad_weights, grad_bias, need_grad_x=True, out=None
+    x, weights, grad_z, grad_weights, grad_bias, need_grad_x=True, out=None, ones=None
 ):
     """Gradients of a dense block, given ``dL/dz``.
 
     ``dL/dW = x^T dL/dz`` and ``dL/db = sum over samples of dL/dz`` are
     written into ``grad_weights`` and ``grad_bias``; ``dL/dx = dL/dz W^T``
     is returned (into ``out`` when given; ``None`` when ``need_grad_x`` is
-    false, for the first block).
+    false, for the first block). ``ones``, a vector of ``n_samples`` ones,
+    makes the bias gradient the matrix-vector product ``ones^T dL/dz``: BLAS
+    runs it several times faster than numpy sums the columns of a row-major
+    array.
     """
     _product(x.T, grad_z, grad_weights)
-    grad_z.sum(axis=0, out=grad_bias)  # the method: no dispatch through np.sum
+    if ones is None:
+        np.add.reduce(grad_z, 0, out=grad_bias)
+    else:
+        np.matmul(ones, grad_z, out=grad_bias)
     return _product(grad_z, weights.T, out) if need_grad_x else None
 
 

@@ -140,21 +140,34 @@ class Network:
         """Fill ``grad`` (flat, like ``theta``) from ``dL/dz`` of the output block."""
         grad_weights, grad_biases = self._views(grad)
         inputs, derivatives_from, masks = cache
-        for i in range(self.n_blocks - 1, -1, -1):
+        deltas = ones = None
+        if workspace is not None:
+            deltas, ones = workspace["delta"], workspace["ones"]
+        for i in range(self.n_blocks - 1, 0, -1):
             grad_x = dense_backward(
                 inputs[i],
                 weights[i],
                 grad_z,
                 grad_weights[i],
                 grad_biases[i],
-                i > 0,
-                _buffer(workspace, "delta", i - 1) if i > 0 else None,
+                True,
+                None if deltas is None else deltas[i - 1],
+                ones,
             )
-            if i > 0:
-                if masks[i - 1] is not None:
-                    grad_x *= masks[i - 1]
-                grad_x *= self.activations[i - 1].derivative(derivatives_from[i - 1])
-                grad_z = grad_x
+            if masks[i - 1] is not None:
+                grad_x *= masks[i - 1]
+            grad_x *= self.activations[i - 1].derivative(derivatives_from[i - 1])
+            grad_z = grad_x
+        dense_backward(
+            inputs[0],
+            weights[0],
+            grad_z,
+            grad_weights[0],
+            grad_biases[0],
+            False,
+            None,
+            ones,
+        )
         if not self.fit_intercept:
             grad[self.n_coef :] = 0
         return grad
@@ -163,10 +176,13 @@ class Network:
         """Buffers for a batch of ``n_rows``, kept and reused across calls.
 
         One set per dtype, as large as the largest batch seen; a smaller
-        batch (the last of an epoch) gets views of its leading rows.
+        batch (the last of an epoch) gets views of its leading rows, kept
+        for the next call with that many rows.
         """
-        dtype = np.dtype(dtype)
         full = self._workspaces.get(dtype)
+        if full is None:  # a type (np.float64) rather than a dtype, or new
+            dtype = np.dtype(dtype)
+            full = self._workspaces.get(dtype)
         if full is None or full["rows"] < n_rows:
             sizes = self.layer_sizes[1:]
             hidden = range(len(self.activations))
@@ -185,16 +201,25 @@ class Network:
                     for i in hidden
                     if self.dropout[i]
                 },
+                # the hidden blocks' bias gradients as products with a vector
+                # of ones (see dense_backward); the output block's, from
+                # column-major scores, sum fast enough without it
+                "ones": np.ones(n_rows, dtype) if self.activations else None,
+                "part": None,
             }
         if full["rows"] == n_rows:
             return full
-        return {
-            "rows": n_rows,
-            "z": [a[:n_rows] for a in full["z"]],
-            "delta": [a[:n_rows] for a in full["delta"]],
-            "kept": {i: a[:n_rows] for i, a in full["kept"].items()},
-            "dropped": {i: a[:n_rows] for i, a in full["dropped"].items()},
-        }
+        part = full["part"]
+        if part is None or part["rows"] != n_rows:
+            part = full["part"] = {
+                "rows": n_rows,
+                "z": [a[:n_rows] for a in full["z"]],
+                "delta": [a[:n_rows] for a in full["delta"]],
+                "kept": {i: a[:n_rows] for i, a in full["kept"].items()},
+                "dropped": {i: a[:n_rows] for i, a in full["dropped"].items()},
+                "ones": None if full["ones"] is None else full["ones"][:n_rows],
+            }
+        return part
 
     def raw_scores(self, theta, x):
         """Output scores at ``theta`` (no dropout), in a new array."""
