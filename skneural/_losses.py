@@ -44,13 +44,18 @@ def softmax_cross_entropy(z, y, probabilities_out=None):
     too, from the same ``exp``: the shifted exponentials over their row sum.
     """
     target_scores = np.einsum("ij,ij->i", y, z)
-    top = z.max(axis=1)
+    # the ufuncs' reduce straight away: ndarray.max and .sum go through a
+    # Python wrapper, a fixed cost paid at every minibatch
+    top = np.maximum.reduce(z, 1)
     shifted_exp = np.subtract(z, top[:, None], out=probabilities_out)
     np.exp(shifted_exp, out=shifted_exp)
-    row_sums = shifted_exp.sum(axis=1)
+    row_sums = np.add.reduce(shifted_exp, 1)
     if probabilities_out is not None:
         shifted_exp /= row_sums[:, None]
-    return top + np.log(row_sums) - target_scores
+    losses = np.log(row_sums, out=row_sums)
+    losses += top
+    losses -= target_scores
+    return losses
 
 
 def cross_entropy_gradient(probabilities, y):
@@ -72,7 +77,7 @@ def _finite(z):
 
 def _weighted_sum(values, sample_weight):
     if sample_weight is None:
-        return float(values.sum())
+        return float(np.add.reduce(values, None))
     if values.ndim == 2:
         values = values.sum(axis=1)
     return float(values @ sample_weight)
