@@ -8,27 +8,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGDClassifier, fit_context
-from ._losses import SigmoidCrossEntropy
 from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
-from ._schedules import automatic_step, largest_eigenvalue
+from ._schedules import automatic_step, largest_eigenvalue, link_curvature
 from ._training import TrainingLoop
-
-
-def link_curvature(loss, n_outputs, at_start=False):
-    """Largest eigenvalue of the link's Hessian in the scores.
-
-    Anywhere, it is at most 1/4 for the sigmoid (``s'(z) <= 1/4``) and 1/2 for
-    the softmax. ``at_start`` gives instead its value at zero scores, where
-    a fit from zero weights starts: still 1/4 for the sigmoid, but ``1 / K``
-    for a softmax over ``K`` classes (its Hessian there is
-    ``(I - 1 1^T / K) / K``). A step sized for that curvature is five times
-    longer on ten classes; the line search shortens it where the curvature
-    grows.
-    """
-    if isinstance(loss, SigmoidCrossEntropy):
-        return 0.25
-    return 1.0 / n_outputs if at_start else 0.5
-
 
 # Epochs without improvement before stochastic descent stops.
 _SGD_PATIENCE = 5

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ._losses import SigmoidCrossEntropy
+
 # Rows used to estimate the largest eigenvalue: enough for a stable estimate,
 # few enough that it costs far less than one pass over a large data set.
 _SMOOTHNESS_ROWS = 2000
@@ -74,6 +76,22 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
     # the largest float stands for a curvature beyond it (a step of ~1e-308);
     # the floor keeps the step 1 / (c * value) finite for subnormal features
     return min(max(value, 1e-300), np.finfo(float).max)
+
+
+def link_curvature(loss, n_outputs, at_start=False):
+    """Largest eigenvalue of the link's Hessian in the scores.
+
+    Anywhere, it is at most 1/4 for the sigmoid (``s'(z) <= 1/4``) and 1/2 for
+    the softmax. ``at_start`` gives instead its value at zero scores, where
+    a fit from zero weights starts: still 1/4 for the sigmoid, but ``1 / K``
+    for a softmax over ``K`` classes (its Hessian there is
+    ``(I - 1 1^T / K) / K``). A step sized for that curvature is five times
+    longer on ten classes; the line search shortens it where the curvature
+    grows.
+    """
+    if isinstance(loss, SigmoidCrossEntropy):
+        return 0.25
+    return 1.0 / n_outputs if at_start else 0.5
 
 
 def automatic_step(curvature, eigenvalue, l2_per_weight):

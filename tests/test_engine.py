@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import approx_fprime, check_grad
 from scipy.sparse import csr_matrix
+from scipy.special import softmax
 
 from skneural._activations import ACTIVATIONS
 from skneural._layers import dense_backward, dense_forward, dropout_mask, init_dense
@@ -18,7 +19,7 @@ from skneural._optimizers import (
     RMSprop,
 )
 from skneural._penalties import add_l2_gradient, l1_penalty, l2_penalty, soft_threshold
-from skneural._schedules import SCHEDULES, largest_eigenvalue
+from skneural._schedules import SCHEDULES, largest_eigenvalue, link_curvature
 
 EPS = 1e-6
 
@@ -357,6 +358,24 @@ def test_schedules():
     )
     assert SCHEDULES["cosine"](0.1, epoch=0, max_iter=10) == pytest.approx(0.1)
     assert SCHEDULES["cosine"](0.1, epoch=5, max_iter=10) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("n_classes", [3, 10])
+def test_link_curvature_is_the_softmax_hessian_eigenvalue(n_classes):
+    # Hessian of the softmax cross-entropy in the scores: diag(p) - p p^T
+    def top_eigenvalue(z):
+        p = softmax(z)
+        return np.linalg.eigvalsh(np.diag(p) - np.outer(p, p))[-1]
+
+    loss = SoftmaxCrossEntropy()
+    at_zero = top_eigenvalue(np.zeros(n_classes))
+    assert link_curvature(loss, n_classes, at_start=True) == pytest.approx(at_zero)
+    rng = np.random.RandomState(0)
+    anywhere = max(top_eigenvalue(rng.normal(0, 5, n_classes)) for _ in range(200))
+    assert at_zero < anywhere <= link_curvature(loss, n_classes) == 0.5
+    # the sigmoid's derivative peaks at zero, 1/4, where a fit starts
+    assert link_curvature(SigmoidCrossEntropy(), 1, at_start=True) == 0.25
+    assert link_curvature(SigmoidCrossEntropy(), 1) == 0.25
 
 
 def test_largest_eigenvalue_estimate():
