@@ -11,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import get_blas_funcs
 
+# looked up once: the lookup costs more than an axpy on a small vector
+_AXPY = {
+    np.dtype(dtype): get_blas_funcs("axpy", dtype=dtype)
+    for dtype in (np.float32, np.float64)
+}
+
 
 def add_scaled(y, x, a):
     """``y += a * x`` in place (1-D contiguous arrays of one dtype); returns ``y``.
@@ -22,9 +28,9 @@ def add_scaled(y, x, a):
     >>> add_scaled(y, np.arange(3.0), 2.0)
     array([1., 3., 5.])
     """
-    if y.dtype.kind != "f" or x.dtype != y.dtype or not y.flags.c_contiguous:
+    axpy = _AXPY.get(y.dtype)
+    if axpy is None or x.dtype != y.dtype or not y.flags.c_contiguous:
         y += a * x  # BLAS would work on a copy of y
         return y
-    axpy = get_blas_funcs("axpy", (y,))
     axpy(np.ascontiguousarray(x), y, a=a)
     return y

@@ -109,7 +109,7 @@ class LogisticRegressionGD(BaseGDClassifier):
     >>> clf = LogisticRegressionGD(C=10).fit(X, y)
     >>> clf.coef_.shape
     (3, 4)
-    >>> float(clf.predict_proba(X[:1]).sum())
+    >>> round(float(clf.predict_proba(X[:1]).sum()), 12)
     1.0
     """
 
