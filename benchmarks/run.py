@@ -79,18 +79,25 @@ def gemm_floor(n_samples, sizes, batch_size, dtype, repeats):
     acts = [np.empty((batch_size, s), dtype) for s in sizes[1:]]
     grads = [np.empty_like(w) for w in weights]
     deltas = [np.empty((batch_size, s), dtype) for s in sizes[:-1]]
-    n_batches = n_samples // batch_size
+    # every batch of the epoch, the last one shorter when n_samples is not a
+    # multiple of batch_size; the views of each size are made before timing
+    views = {}
+    for n in {min(batch_size, n_samples - s) for s in range(0, n_samples, batch_size)}:
+        outputs = [a[:n] for a in acts]
+        views[n] = ([x[:n], *outputs[:-1]], outputs, [d[:n] for d in deltas])
+    rows = [
+        views[min(batch_size, n_samples - s)] for s in range(0, n_samples, batch_size)
+    ]
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for _ in range(n_batches):
-            inputs = [x, *acts[:-1]]
-            for w, a, inp in zip(weights, acts, inputs, strict=True):
+        for inputs, outputs, batch_deltas in rows:
+            for w, a, inp in zip(weights, outputs, inputs, strict=True):
                 np.matmul(inp, w, out=a)
             for i in range(len(weights) - 1, -1, -1):
-                np.matmul(inputs[i].T, acts[i], out=grads[i])
+                np.matmul(inputs[i].T, outputs[i], out=grads[i])
                 if i > 0:
-                    np.matmul(acts[i], weights[i].T, out=deltas[i])
+                    np.matmul(outputs[i], weights[i].T, out=batch_deltas[i])
         times.append(time.perf_counter() - start)
     return median(times)
 
