@@ -150,23 +150,22 @@ class Network:
                 grad_z,
                 grad_weights[i],
                 grad_biases[i],
-                True,
-                None if deltas is None else deltas[i - 1],
-                ones,
+                out=None if deltas is None else deltas[i - 1],
+                ones=ones,
             )
             if masks[i - 1] is not None:
                 grad_x *= masks[i - 1]
             grad_x *= self.activations[i - 1].derivative(derivatives_from[i - 1])
             grad_z = grad_x
+        # the first block: no dL/dx, the input is the data
         dense_backward(
             inputs[0],
             weights[0],
             grad_z,
             grad_weights[0],
             grad_biases[0],
-            False,
-            None,
-            ones,
+            need_grad_x=False,
+            ones=ones,
         )
         if not self.fit_intercept:
             grad[self.n_coef :] = 0

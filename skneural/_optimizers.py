@@ -321,7 +321,8 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
             self._scores_trial = self.scores(point)
         else:
             if self._scores_grad is None:
-                self._scores_grad = self.scores(self._extrapolated[2])
+                _, _, grad_y = self._extrapolated
+                self._scores_grad = self.scores(grad_y)
             self._scores_trial = self._scores_y - self.step_size * self._scores_grad
         return self.value(point, self._scores_trial)
 

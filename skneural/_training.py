@@ -151,7 +151,7 @@ class TrainingLoop:
         return hasattr(self.solver, "iterate")
 
     # -- one epoch -------------------------------------------------------------
-    def _minibatch_epoch(self, theta, grad, learning_rate, history, batches=None):
+    def _minibatch_epoch(self, theta, grad, learning_rate, history, batches):
         """One pass of minibatch updates; returns the mean objective seen.
 
         ``batches``, a :class:`_BatchReader` of this loop's data, is reused
@@ -159,8 +159,6 @@ class TrainingLoop:
         """
         n = self.x.shape[0]
         sw = self.sample_weight
-        if batches is None:
-            batches = _BatchReader(self.x, self.y, sw, self.batch_size)
         order = self.rng.permutation(n) if self.shuffle else None
         # looked up once per epoch, not per batch
         read, step = batches.read, self.solver.step
