@@ -9,6 +9,7 @@ which solver) and name their fitted parameters; no calculus lives here.
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -33,6 +34,23 @@ from ._network import Network
 from ._training import History
 
 _SPARSE_FORMATS = ("csr", "csc")
+
+
+class Architecture(NamedTuple):
+    """The validated shape of a network, read from the hyperparameters once."""
+
+    hidden_layer_sizes: tuple
+    activations: tuple
+    dropout: tuple | None
+
+
+def output_loss(multilabel, n_classes):
+    """The loss that goes with the target: a sigmoid per output, or a softmax."""
+    if multilabel or n_classes == 2:
+        return SigmoidCrossEntropy()
+    return SoftmaxCrossEntropy()
+
+
 _FLOAT_DTYPES = (np.float64, np.float32)
 # Target types a classifier accepts (scikit-learn's check_classification_targets)
 _CLASSIFICATION_TARGETS = (
@@ -47,9 +65,9 @@ _CLASSIFICATION_TARGETS = (
 class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, labels, weights, the training recipe and prediction.
 
-    Subclasses implement ``_hidden_layer_sizes``, ``_hidden_activations``,
-    ``_penalty``, ``_init_methods``, ``_make_loop``, ``_fitted_params`` and
-    ``_store_params``.
+    Subclasses implement ``_init_methods``, ``_make_loop``, ``_fitted_params``
+    and ``_store_params``; networks with hidden layers also ``_architecture``,
+    ``_store_architecture`` and ``_fitted_activations``.
     """
 
     _parameter_constraints: dict = {
@@ -62,16 +80,6 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
     _supports_multilabel = False
-
-    # -- hooks for subclasses ---------------------------------------------------
-    def _hidden_layer_sizes(self):
-        return ()
-
-    def _hidden_activations(self):
-        return ()
-
-    def _dropout_rates(self):
-        return None
 
     # -- data and labels --------------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -123,8 +131,12 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return self._supports_multilabel and type_of_target(y) == "multilabel-indicator"
 
     @staticmethod
-    def _encode(y, classes_, multilabel):
-        """One column per output: ``1`` where the sample has that class."""
+    def _encode(y, classes_, multilabel, warm_start=False):
+        """One column per output: ``1`` where the sample has that class.
+
+        A warm-started ``fit`` needs exactly the classes of the previous fit
+        (MLPClassifier's rule); ``partial_fit`` any subset of them.
+        """
         if multilabel:
             if y.ndim != 2 or y.shape[1] != len(classes_):
                 raise ValueError(
@@ -132,7 +144,14 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     f"expected {len(classes_)} as in the first fit."
                 )
             return np.asarray(y)
-        unseen = np.setdiff1d(np.unique(y), classes_)
+        present = np.unique(y)
+        if warm_start and not np.array_equal(present, classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {classes_}, `y` has "
+                f"{present}"
+            )
+        unseen = np.setdiff1d(present, classes_)
         if unseen.size:
             raise ValueError(
                 f"y contains labels {unseen.tolist()} that are not in classes "
@@ -141,27 +160,48 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         return _one_hot(y, classes_)
 
-    def _sample_weight(self, sample_weight, X, y, classes_, dtype, incremental):
-        """Sample weight times class weight, or None when every weight is 1."""
+    def _sample_weight(self, sample_weight, X, y, classes_, dtype):
+        """Sample weight times class weight, or None when every weight is 1.
+
+        'balanced' class weights are ``total weight / (n_classes * weight of
+        the class)``, counted with the sample weights, so that weighting a
+        sample by 2 is the same as repeating it.
+        """
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
         if self.class_weight is None:
             return _some_positive(sample_weight)
+        index = np.searchsorted(classes_, y)
+        if self.class_weight == "balanced":
+            class_sums = np.bincount(index, sample_weight, minlength=len(classes_))
+            # a class whose samples all weigh 0 keeps weight 0, not inf * 0
+            class_weight = np.divide(
+                class_sums.sum(),
+                len(classes_) * class_sums,
+                out=np.zeros_like(class_sums),
+                where=class_sums > 0,
+            )
+        else:
+            class_weight = compute_class_weight(
+                self.class_weight, classes=classes_, y=y
+            )
+        weights = class_weight[index].astype(dtype)
+        return _some_positive(
+            weights if sample_weight is None else weights * sample_weight
+        )
+
+    # -- the recipe ------------------------------------------------------------------
+    def _check_call(self, incremental):
+        """Settings a call refuses, checked before anything else happens."""
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
                 "counts of one chunk are not those of the data set. Compute them "
                 "with sklearn.utils.compute_class_weight and pass a dict."
             )
-        class_weight = compute_class_weight(self.class_weight, classes=classes_, y=y)
-        weights = class_weight[np.searchsorted(classes_, y)].astype(dtype)
-        return _some_positive(
-            weights if sample_weight is None else weights * sample_weight
-        )
 
-    # -- the recipe ------------------------------------------------------------------
     def _fit(
         self,
         X,
@@ -172,6 +212,8 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         classes=None,
         validation=None,
     ):
+        self._check_call(incremental)
+        architecture = self._architecture()  # hyperparameters read once per fit
         first_call = not (incremental or self.warm_start) or not hasattr(
             self, "classes_"
         )
@@ -189,30 +231,26 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             classes_, Y, multilabel = self._encode_first(y, target_type, classes)
         else:
             classes_, multilabel = self.classes_, self._multilabel
-            Y = self._encode(y, classes_, multilabel)
-        sw = self._sample_weight(sample_weight, X, y, classes_, dtype, incremental)
+            Y = self._encode(y, classes_, multilabel, warm_start=not incremental)
+        sw = self._sample_weight(sample_weight, X, y, classes_, dtype)
         Y = Y.astype(bool, copy=False)  # 0/1 targets: an eighth of a float array
 
-        loss = (
-            SigmoidCrossEntropy()
-            if (multilabel or len(classes_) == 2)
-            else (SoftmaxCrossEntropy())
-        )
         network = Network(
-            (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1]),
-            self._hidden_activations(),
-            loss,
-            self._dropout_rates(),
+            (X.shape[1], *architecture.hidden_layer_sizes, Y.shape[1]),
+            architecture.activations,
+            output_loss(multilabel, len(classes_)),
+            architecture.dropout,
             fit_intercept=getattr(self, "fit_intercept", True),
         )
         rng = check_random_state(self.random_state)
         if first_call:
-            theta = network.init_params(self._init_methods(network), rng, dtype)
+            methods = self._init_methods(architecture)
+            theta = network.init_params(methods, rng, dtype)
             history = History()
             optimizer_state = None
         else:
             theta = network.pack(*self._fitted_params(), dtype)
-            history = self._history()
+            history = self._history(incremental)
             optimizer_state = (
                 getattr(self, "_optimizer_state", None) if incremental else None
             )
@@ -226,6 +264,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         # from here on the estimator holds the model being trained
         self.classes_ = classes_
         self._multilabel = multilabel
+        self._store_architecture(architecture)
         self._store_params(*network.unpack(theta))
         loop = self._make_loop(
             network, X_train, Y_train, sw_train, rng, incremental, optimizer_state
@@ -238,14 +277,33 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         tasks.finish()
         return self
 
-    def _history(self):
+    def _architecture(self):
+        """The validated shape of the network: no hidden layer here."""
+        return Architecture((), (), None)
+
+    def _store_architecture(self, architecture):
+        """Keep what prediction needs of the architecture (nothing here)."""
+
+    def _fitted_activations(self):
+        """The hidden activations of the fitted network."""
+        return ()
+
+    def _history(self, incremental):
+        """The record a warm-started call continues.
+
+        As in MLPClassifier, ``n_iter_`` counts the epochs of each call and a
+        new ``fit`` restarts the learning-rate schedule; ``partial_fit``
+        continues it.
+        """
         return History(
             # appended in place, as MLPClassifier does: no O(n_calls) copy per call
             loss_curve=self.loss_curve_,
             samples_seen=getattr(self, "t_", 0),
             best_loss=getattr(self, "_best_loss", np.inf),
             no_improvement_count=getattr(self, "_no_improvement_count", 0),
-            learning_rate=getattr(self, "_learning_rate", None),
+            learning_rate=getattr(self, "_learning_rate", None)
+            if incremental
+            else None,
         )
 
     def _store_history(self, history):
@@ -262,10 +320,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self, X, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES, reset=False
         )
         weights, biases = self._fitted_params()
-        n_hidden = len(weights) - 1
         network = Network(
             (X.shape[1], *(w.shape[1] for w in weights[:-1]), weights[-1].shape[1]),
-            self._hidden_activations()[:n_hidden] if n_hidden else (),
+            self._fitted_activations(),
             None,
         )
         with np.errstate(over="ignore", invalid="ignore"):
@@ -275,9 +332,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
     def _output_loss(self):
-        if self._multilabel or len(self.classes_) == 2:
-            return SigmoidCrossEntropy()
-        return SoftmaxCrossEntropy()
+        return output_loss(self._multilabel, len(self.classes_))
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -293,18 +348,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             The probability of each class (of each label, for multilabel
             targets), columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        z = self._raw_scores(X)
-        loss = self._output_loss()
-        if self._multilabel:
-            return loss.predict_proba(z)
-        if len(self.classes_) == 2:
-            # each column from its own sigmoid: exact near 0 and near 1
-            return np.hstack([loss.predict_proba(-z), loss.predict_proba(z)])
-        return loss.predict_proba(z)
+        return self._probabilities(self._raw_scores(X), log=False)
 
     def predict_log_proba(self, X):
-        """Logarithm of the probability estimates, computed without ``log(0)``.
+        """Logarithm of the probability estimates, never ``log(0)``.
 
         Parameters
         ----------
@@ -314,14 +361,27 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
+            ``log(predict_proba(X))``, except where a probability rounds to
+            0: there the exact logarithm (a finite negative number) instead
+            of ``-inf``.
         """
-        check_is_fitted(self)
         z = self._raw_scores(X)
+        proba = self._probabilities(z, log=False)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba)
+        underflow = proba == 0
+        if underflow.any():
+            log_proba[underflow] = self._probabilities(z, log=True)[underflow]
+        return log_proba
+
+    def _probabilities(self, z, log):
+        """Probabilities (or their logs) from output scores, per the output link."""
         loss = self._output_loss()
+        link = loss.predict_log_proba if log else loss.predict_proba
         if len(self.classes_) == 2 and not self._multilabel:
-            return np.hstack([loss.predict_log_proba(-z), loss.predict_log_proba(z)])
-        return loss.predict_log_proba(z)
+            # each column from its own sigmoid: exact near 0 and near 1
+            return np.hstack([link(-z), link(z)])
+        return link(z)
 
     def predict(self, X):
         """Predict class labels.
@@ -354,7 +414,10 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = self._supports_multilabel
+        # class weights need one label per sample
+        tags.classifier_tags.multi_label = (
+            self._supports_multilabel and self.class_weight is None
+        )
         return tags
 
 

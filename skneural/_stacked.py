@@ -8,11 +8,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.metrics import accuracy_score, get_scorer, get_scorer_names
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
 from ._activations import ACTIVATIONS, RELU_FAMILY
-from ._base import BaseGDClassifier, fit_context
+from ._base import Architecture, BaseGDClassifier, fit_context
+from ._lbfgs import LbfgsTraining
 from ._optimizers import SGD, Adagrad, Adam, RMSprop
 from ._training import TrainingLoop
 
@@ -27,8 +29,9 @@ class StackedNetClassifier(BaseGDClassifier):
     engine as :class:`LogisticRegressionGD`.
 
     Its parameters and attributes are a superset of scikit-learn's
-    ``MLPClassifier`` (all but ``solver='lbfgs'`` and ``max_fun``): renaming
-    the class is enough to switch.
+    ``MLPClassifier``, ``solver='lbfgs'`` and ``max_fun`` included: renaming
+    the class is enough to switch, and with the same arguments and
+    ``random_state`` it draws the same initial weights and epoch shuffles.
 
     Parameters
     ----------
@@ -37,11 +40,13 @@ class StackedNetClassifier(BaseGDClassifier):
     activation : str or list of str, default='relu'
         Activation of the hidden layers, one name for all or one per layer:
         'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu'.
-    solver : {'adam', 'sgd', 'rmsprop', 'adagrad', 'adamw'}, default='adam'
+    solver : {'adam', 'sgd', 'lbfgs', 'rmsprop', 'adagrad', 'adamw'}, default='adam'
         The update rule. 'sgd' uses ``momentum`` and ``nesterovs_momentum``;
         'adam' and 'adamw' use ``beta_1``, ``beta_2`` and ``epsilon``;
         'adamw' applies ``alpha`` as decoupled weight decay instead of an L2
-        term in the gradient.
+        term in the gradient. 'lbfgs' is scipy's L-BFGS-B on the whole data
+        set (the same objective and gradient): no minibatches, no learning
+        rate, no early stopping and no ``partial_fit``, as in MLPClassifier.
     alpha : float, default=1e-4
         Strength of the L2 penalty, ``alpha / 2 * ||W||^2`` per unit of sample
         weight (as in MLPClassifier; ``1 / C`` of LogisticRegression).
@@ -57,14 +62,16 @@ class StackedNetClassifier(BaseGDClassifier):
     power_t : float, default=0.5
         Exponent of 'invscaling'.
     max_iter : int, default=200
-        Maximum number of epochs.
+        Maximum number of epochs (of iterations for 'lbfgs') of each call to
+        ``fit``.
     shuffle : bool, default=True
         Whether to shuffle the samples at each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, shuffling, dropout and the validation split.
     tol : float, default=1e-4
         Improvement of the loss (or validation score) below which an epoch
-        counts as no improvement.
+        counts as no improvement; for 'lbfgs', the tolerance on the largest
+        gradient entry (scipy's ``gtol``).
     verbose : bool, default=False
         Whether to print the loss (and validation score) at each epoch.
     warm_start : bool, default=False
@@ -83,15 +90,21 @@ class StackedNetClassifier(BaseGDClassifier):
         Decay rates of Adam's first and second moment estimates.
     epsilon : float, default=1e-8
         Numerical stability term of the adaptive solvers.
-    n_iter_no_change : int, default=10
-        Epochs without improvement (by ``tol``) before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement (by ``tol``) before stopping; ``np.inf``
+        never stops early.
+    max_fun : int, default=15000
+        Most evaluations of the objective for 'lbfgs'.
     dropout : float or array-like of float, default=0.0
         Rate of inverted dropout after each hidden layer (training only): one
         rate for all layers or one per layer.
     class_weight : dict or 'balanced', default=None
         Weights multiplying each class's samples.
-    weight_init : {'auto', 'glorot_uniform', 'he_uniform'}, default='auto'
-        Initial weights; 'auto' is He for the ReLU family, Glorot otherwise.
+    weight_init : {'glorot_uniform', 'he_uniform', 'auto'}, default='glorot_uniform'
+        Initial weights. 'glorot_uniform' is MLPClassifier's: ``U(-r, r)``
+        with ``r = sqrt(6 / (fan_in + fan_out))`` (``sqrt(2 / ...)`` when the
+        activation is 'logistic'); 'he_uniform' is ``r = sqrt(6 / fan_in)``;
+        'auto' is He for the ReLU family, Glorot otherwise.
     scoring : str, callable or None, default=None
         What early stopping watches on the validation set: None is accuracy,
         'loss' the validation log-loss, or a scikit-learn scorer name or
@@ -102,11 +115,12 @@ class StackedNetClassifier(BaseGDClassifier):
     classes_ : ndarray of shape (n_classes,)
         Class labels (``arange(n_labels)`` for multilabel targets).
     loss_ : float
-        The loss of the last epoch.
+        The loss of the last epoch (the final objective for 'lbfgs').
     best_loss_ : float or None
         The lowest training loss; None when early stopping is on.
     loss_curve_ : list of float
-        The training loss of each epoch.
+        The training loss of each epoch (of each iteration for 'lbfgs',
+        where MLPClassifier has no curve).
     validation_scores_ : list of float or None
         Validation score of each epoch when early stopping is on, else None.
     validation_loss_curve_ : list of float or None
@@ -124,13 +138,15 @@ class StackedNetClassifier(BaseGDClassifier):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
         Number of output units.
     out_activation_ : str
         'logistic' or 'softmax'.
+    activations_ : tuple of str
+        The activation of each hidden layer, as fitted.
 
     See Also
     --------
@@ -166,7 +182,9 @@ class StackedNetClassifier(BaseGDClassifier):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
-        "solver": [StrOptions({"sgd", "adam", "rmsprop", "adagrad", "adamw"})],
+        "solver": [
+            StrOptions({"lbfgs", "sgd", "adam", "rmsprop", "adagrad", "adamw"})
+        ],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -182,7 +200,11 @@ class StackedNetClassifier(BaseGDClassifier):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "weight_init": [StrOptions({"auto", "glorot_uniform", "he_uniform"})],
         "scoring": [None, StrOptions({"loss"} | set(get_scorer_names())), callable],
@@ -214,9 +236,10 @@ class StackedNetClassifier(BaseGDClassifier):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dropout=0.0,
         class_weight=None,
-        weight_init="auto",
+        weight_init="glorot_uniform",
         scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -241,20 +264,39 @@ class StackedNetClassifier(BaseGDClassifier):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.dropout = dropout
         self.class_weight = class_weight
         self.weight_init = weight_init
         self.scoring = scoring
 
     # -- hooks -------------------------------------------------------------------
-    def _hidden_layer_sizes(self):
+    def _architecture(self):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if np.isscalar(sizes) else list(sizes)
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers, got {sizes}."
             )
-        return tuple(int(s) for s in sizes)
+        n_hidden = len(sizes)
+        activations = self._per_layer("activation", self.activation, n_hidden)
+        unknown = [a for a in activations if a not in ACTIVATIONS]
+        if unknown:
+            raise ValueError(
+                f"activation {unknown[0]!r} is not one of {sorted(ACTIVATIONS)}."
+            )
+        rates = [float(r) for r in self._per_layer("dropout", self.dropout, n_hidden)]
+        if not all(0 <= r < 1 for r in rates):
+            raise ValueError(f"dropout rates must be in [0, 1), got {rates}.")
+        return Architecture(
+            tuple(int(s) for s in sizes), tuple(str(a) for a in activations), tuple(rates)
+        )
+
+    def _store_architecture(self, architecture):
+        self.activations_ = architecture.activations
+
+    def _fitted_activations(self):
+        return self.activations_
 
     def _per_layer(self, name, value, n_hidden):
         if isinstance(value, str) or np.isscalar(value):
@@ -267,26 +309,20 @@ class StackedNetClassifier(BaseGDClassifier):
             )
         return value
 
-    def _hidden_activations(self):
-        n_hidden = len(self._hidden_layer_sizes())
-        names = self._per_layer("activation", self.activation, n_hidden)
-        unknown = [a for a in names if a not in ACTIVATIONS]
-        if unknown:
-            raise ValueError(
-                f"activation {unknown[0]!r} is not one of {sorted(ACTIVATIONS)}."
-            )
-        return tuple(names)
+    def _init_methods(self, architecture):
+        """One init method per block, from the activation the block feeds.
 
-    def _dropout_rates(self):
-        n_hidden = len(self._hidden_layer_sizes())
-        rates = [float(r) for r in self._per_layer("dropout", self.dropout, n_hidden)]
-        if not all(0 <= r < 1 for r in rates):
-            raise ValueError(f"dropout rates must be in [0, 1), got {rates}.")
-        return tuple(rates)
-
-    def _init_methods(self, network):
+        The output block takes the last hidden activation's (the single
+        activation's without hidden layers), as MLPClassifier scales every
+        block by its one ``activation``.
+        """
+        hidden = architecture.activations
+        if hidden:
+            last = hidden[-1]
+        else:
+            last = self.activation if isinstance(self.activation, str) else "identity"
         methods = []
-        for activation in [*self._hidden_activations(), "identity"]:
+        for activation in [*hidden, last]:
             if self.weight_init == "he_uniform" or (
                 self.weight_init == "auto" and activation in RELU_FAMILY
             ):
@@ -318,6 +354,18 @@ class StackedNetClassifier(BaseGDClassifier):
         )
 
     def _make_loop(self, network, X, Y, sw, rng, incremental, optimizer_state):
+        if self.solver == "lbfgs":
+            return LbfgsTraining(
+                network,
+                X,
+                Y,
+                sw,
+                l2=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                verbose=bool(self.verbose),
+            )
         n = X.shape[0]
         if self.batch_size == "auto":
             batch = min(200, n)
@@ -360,9 +408,8 @@ class StackedNetClassifier(BaseGDClassifier):
         self.n_outputs_ = weights[-1].shape[1]
         self.out_activation_ = self._output_loss().out_activation
 
-    def _history(self):
-        history = super()._history()
-        history.n_iter = self.n_iter_
+    def _history(self, incremental):
+        history = super()._history(incremental)
         history.validation_scores = list(self.validation_scores_ or [])
         history.validation_loss_curve = list(self.validation_loss_curve_ or [])
         if self.best_validation_score_ is not None:
@@ -385,11 +432,14 @@ class StackedNetClassifier(BaseGDClassifier):
 
         def split(X, y, Y, sw, rng, network, classes_, multilabel):
             if X_val is None:
+                # MLPClassifier's split, drawn from the same stream: stratified
+                # on the encoded target when it is a single column (two
+                # classes), not otherwise
                 train, val = train_test_split(
                     np.arange(X.shape[0]),
                     test_size=self.validation_fraction,
                     random_state=rng,
-                    stratify=None if multilabel else y,
+                    stratify=Y if Y.shape[1] == 1 else None,
                 )
                 if len(val) < 2:
                     raise ValueError(
@@ -409,9 +459,7 @@ class StackedNetClassifier(BaseGDClassifier):
                 )
                 _, yv, _ = self._validate_xy(Xv, y_val, reset=False)
                 Yv = self._encode(yv, classes_, multilabel)
-                swv = self._sample_weight(
-                    sample_weight_val, Xv, yv, classes_, X.dtype, False
-                )
+                swv = self._sample_weight(sample_weight_val, Xv, yv, classes_, X.dtype)
             Yv = Yv.astype(bool, copy=False)
             return X, Y, sw, self._validation_scorer(network, Xv, yv, Yv, swv)
 
@@ -434,18 +482,19 @@ class StackedNetClassifier(BaseGDClassifier):
             if self.scoring is None:
                 accuracy = accuracy_score(y_val, self._labels(z), sample_weight=sw_val)
                 return accuracy, val_loss
-            scorer = (
-                get_scorer(self.scoring)
-                if isinstance(self.scoring, str)
-                else self.scoring
-            )
             with warnings.catch_warnings():
                 # the held-out rows are an array split off the validated data:
                 # there are no feature names left to check them against
                 warnings.filterwarnings(
                     "ignore", message="X does not have valid feature"
                 )
-                return scorer(self, X_val, y_val), val_loss
+                return scorer(self, X_val, y_val, **weights), val_loss
+
+        scorer = self.scoring
+        if isinstance(scorer, str) and scorer != "loss":
+            scorer = get_scorer(scorer)
+        # every scorer sees the validation weights (class weights included)
+        weights = {} if sw_val is None else {"sample_weight": sw_val}
 
         return validate
 
@@ -492,11 +541,25 @@ class StackedNetClassifier(BaseGDClassifier):
             raise ValueError("sample_weight_val needs X_val and y_val.")
         validation = (
             self._validation(X_val, y_val, sample_weight_val)
-            if self.early_stopping
+            if self.early_stopping and self.solver != "lbfgs"
             else None
         )
         return self._fit(X, y, sample_weight, validation=validation)
 
+    def _check_call(self, incremental):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        super()._check_call(incremental)
+
+    def _has_stochastic_solver(self):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers; "
+                "'lbfgs' works on the whole data set at once."
+            )
+        return True
+
+    @available_if(_has_stochastic_solver)
     @fit_context
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch of minibatch updates on ``(X, y)``.

@@ -151,15 +151,14 @@ class TrainingLoop:
         return hasattr(self.solver, "iterate")
 
     # -- one epoch -------------------------------------------------------------
-    def _minibatch_epoch(self, theta, grad, learning_rate, history, batches):
+    def _minibatch_epoch(self, theta, grad, learning_rate, history, batches, order):
         """One pass of minibatch updates; returns the mean objective seen.
 
         ``batches``, a :class:`_BatchReader` of this loop's data, is reused
-        from epoch to epoch by :meth:`run`.
+        from epoch to epoch by :meth:`run`; ``order`` is the epoch's order of
+        the samples (None without shuffling).
         """
-        n = self.x.shape[0]
         sw = self.sample_weight
-        order = self.rng.permutation(n) if self.shuffle else None
         # looked up once per epoch, not per batch
         read, step = batches.read, self.solver.step
         objective_gradient = self.network.objective_gradient
@@ -189,17 +188,30 @@ class TrainingLoop:
         history.samples_seen += self.x.shape[0]
         return value + self.network.l1_value(theta, self.x, self.sample_weight, self.l1)
 
-    def _learning_rate(self, epoch, history):
-        if self.schedule == "adaptive" and history.learning_rate is not None:
-            return history.learning_rate
-        rate = SCHEDULES[self.schedule](
+    def _next_learning_rate(self, epoch, history, rate):
+        """The rate of epoch ``epoch`` (0-based), set as the one before it ends.
+
+        As MLPClassifier's optimizers do: a call starts from the rate it is
+        given, and each epoch's end sets the next one from the schedule
+        ('adaptive' keeps it, until the loss stalls).
+        """
+        if self.schedule == "adaptive":
+            return rate
+        return SCHEDULES[self.schedule](
             self.learning_rate_init,
             samples_seen=history.samples_seen,
             power_t=self.power_t,
             epoch=epoch,
             max_iter=self.max_iter,
         )
-        return rate
+
+    def _shuffled(self, order):
+        """The next epoch's order: the last one, shuffled again.
+
+        MLPClassifier shuffles its index array in place each epoch, so each
+        order permutes the previous one; the same draws give the same batches.
+        """
+        return order[self.rng.permutation(len(order))]
 
     # -- the loop -----------------------------------------------------------------
     def run(self, theta, history):
@@ -226,15 +238,22 @@ class TrainingLoop:
             if self.full_batch
             else _BatchReader(self.x, self.y, self.sample_weight, self.batch_size)
         )
+        learning_rate = (
+            self.learning_rate_init
+            if history.learning_rate is None
+            else history.learning_rate
+        )
+        order = np.arange(self.x.shape[0]) if self.shuffle else None
         for epoch in range(self.max_iter):
-            learning_rate = self._learning_rate(epoch, history)
+            if order is not None and not self.full_batch:
+                order = self._shuffled(order)
             try:
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                     if self.full_batch:
                         loss = self._full_batch_epoch(theta, history)
                     else:
                         loss = self._minibatch_epoch(
-                            theta, grad, learning_rate, history, batches
+                            theta, grad, learning_rate, history, batches, order
                         )
                     finite = np.isfinite(loss) and np.all(np.isfinite(theta))
             except KeyboardInterrupt:
@@ -265,6 +284,8 @@ class TrainingLoop:
                 history.stop_reason = "diverged"
                 break
             history.loss_curve.append(float(loss))
+            learning_rate = self._next_learning_rate(epoch + 1, history, learning_rate)
+            history.learning_rate = float(learning_rate)
             if loss < best_run_loss:
                 best_run_loss = loss
                 best_theta[...] = theta
@@ -275,7 +296,7 @@ class TrainingLoop:
                 history.validation_scores.append(float(score))
                 history.validation_loss_curve.append(float(val_loss))
                 message += f"\nValidation score: {score:f}"
-                improved = score > history.best_validation_score + self.tol
+                improved = not score < history.best_validation_score + self.tol
                 if score > history.best_validation_score:
                     history.best_validation_score = float(score)
                     best_val_theta = theta.copy()
@@ -297,7 +318,8 @@ class TrainingLoop:
                     break
             elif history.no_improvement_count > self.n_iter_no_change:
                 if self.schedule == "adaptive" and learning_rate > 1e-6:
-                    history.learning_rate = learning_rate / 5
+                    learning_rate /= 5
+                    history.learning_rate = float(learning_rate)
                     history.no_improvement_count = 0
                     if self.verbose:
                         print(f"Setting learning rate to {history.learning_rate:f}")

@@ -151,7 +151,7 @@ def _convert(scope, operator, container):
     options = container.get_options(model, dict(nocl=False))
 
     weights, biases = model._fitted_params()
-    activations = model._hidden_activations()
+    activations = model._fitted_activations()
     a = operator.inputs[0].full_name
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = graph.node("MatMul", [a, graph.const(w, "coef")])

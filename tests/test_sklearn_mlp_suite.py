@@ -29,6 +29,13 @@ LEFT_OUT = {
     # They call or set MLPClassifier's private internals (``_loss_grad_lbfgs``,
     # ``_coef_grads``, ``_intercept_grads``), which are not part of its API.
     "test_gradient": "private method _loss_grad_lbfgs",
+    # It starts partial_fit from hand-set weights and MLPClassifier's private
+    # training state (_coef_grads, _intercept_grads, _coef_velocity,
+    # _no_improvement_count); the package keeps its training state elsewhere.
+    "test_fit": "sets MLPClassifier's private training state",
+    # They read the private optimizer object (``_optimizer.learning_rate``).
+    "test_learning_rate_warmstart": "private attribute _optimizer",
+    "test_adaptive_learning_rate": "private attribute _optimizer",
     # A one-class fit: MLPClassifier accepts it, the package's contract raises
     # a clear ValueError instead (a single class cannot train a classifier).
     "test_preserve_feature_names": "fits a single class, which the contract rejects",
