@@ -175,7 +175,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return _some_positive(sample_weight)
         index = np.searchsorted(classes_, y)
         if self.class_weight == "balanced":
-            class_sums = np.bincount(index, sample_weight, minlength=len(classes_))
+            class_sums = np.bincount(
+                index, sample_weight, minlength=len(classes_)
+            ).astype(float)
             # a class whose samples all weigh 0 keeps weight 0, not inf * 0
             class_weight = np.divide(
                 class_sums.sum(),
@@ -335,7 +337,7 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return output_loss(self._multilabel, len(self.classes_))
 
     def predict_proba(self, X):
-        """Probability estimates.
+        """Probability estimates, never exactly 0 (nor 1 from a sigmoid).
 
         Parameters
         ----------
@@ -346,9 +348,19 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class (of each label, for multilabel
-            targets), columns in the order of ``classes_``.
+            targets), columns in the order of ``classes_``. A probability
+            too small for the dtype is its smallest normal number, so its
+            logarithm is finite.
         """
-        return self._probabilities(self._raw_scores(X), log=False)
+        z = self._raw_scores(X)
+        loss = self._output_loss()
+        tiny = np.finfo(z.dtype).tiny
+        if loss.out_activation == "softmax":
+            return np.maximum(loss.predict_proba(z), tiny)
+        if not self._multilabel:
+            # each column from its own sigmoid: exact near 0 and near 1
+            z = np.hstack([-z, z])
+        return np.clip(loss.predict_proba(z), tiny, np.nextafter(z.dtype.type(1), 0))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates, never ``log(0)``.
@@ -361,27 +373,9 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``, except where a probability rounds to
-            0: there the exact logarithm (a finite negative number) instead
-            of ``-inf``.
+            ``log(predict_proba(X))``: finite, since no probability is 0.
         """
-        z = self._raw_scores(X)
-        proba = self._probabilities(z, log=False)
-        with np.errstate(divide="ignore"):
-            log_proba = np.log(proba)
-        underflow = proba == 0
-        if underflow.any():
-            log_proba[underflow] = self._probabilities(z, log=True)[underflow]
-        return log_proba
-
-    def _probabilities(self, z, log):
-        """Probabilities (or their logs) from output scores, per the output link."""
-        loss = self._output_loss()
-        link = loss.predict_log_proba if log else loss.predict_proba
-        if len(self.classes_) == 2 and not self._multilabel:
-            # each column from its own sigmoid: exact near 0 and near 1
-            return np.hstack([link(-z), link(z)])
-        return link(z)
+        return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """Predict class labels.

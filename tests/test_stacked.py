@@ -413,3 +413,63 @@ def test_early_stopping_on_a_dataframe_warns_nothing(scoring, iris):
         est.fit(frame, y)
     assert list(est.feature_names_in_) == ["a", "b", "c", "d"]
     assert len(est.validation_scores_) == 5
+
+
+def test_refused_partial_fit_leaves_no_fitted_state(iris):
+    X, y = iris
+    est = StackedNetClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(est, "n_features_in_")
+    est = StackedNetClassifier(early_stopping=True)
+    with pytest.raises(ValueError, match="partial_fit does not support early_stop"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(est, "n_features_in_")
+    assert not hasattr(StackedNetClassifier(solver="lbfgs"), "partial_fit")
+
+
+def test_multilabel_tag_follows_class_weight():
+    assert StackedNetClassifier().__sklearn_tags__().classifier_tags.multi_label
+    tags = StackedNetClassifier(class_weight="balanced").__sklearn_tags__()
+    assert not tags.classifier_tags.multi_label
+
+
+def test_named_accuracy_scorer_is_the_default_scoring(iris):
+    # with class weights, 'accuracy' must weigh the validation rows as None does
+    X, y = iris
+    runs = [
+        quiet(
+            StackedNetClassifier(
+                hidden_layer_sizes=(8,),
+                early_stopping=True,
+                class_weight={0: 10.0, 1: 1.0, 2: 1.0},
+                scoring=scoring,
+                random_state=0,
+                learning_rate_init=0.01,
+            ).fit,
+            X,
+            y,
+        )
+        for scoring in (None, "accuracy")
+    ]
+    assert runs[0].n_iter_ == runs[1].n_iter_
+    np.testing.assert_allclose(runs[0].validation_scores_, runs[1].validation_scores_)
+
+
+def test_balanced_class_weights_count_sample_weights(iris):
+    X, y = iris
+    weights = np.where(y == 0, 3.0, 1.0)
+    repeated = np.repeat(np.arange(len(y)), weights.astype(int))
+    settings = {
+        "hidden_layer_sizes": (),
+        "solver": "lbfgs",
+        "class_weight": "balanced",
+        "alpha": 1.0,
+        "tol": 1e-10,
+        "max_iter": 2000,
+    }
+    a = StackedNetClassifier(**settings).fit(X, y, sample_weight=weights)
+    b = StackedNetClassifier(**settings).fit(X[repeated], y[repeated])
+    # the same objective (the parameters only to L-BFGS's stopping accuracy)
+    np.testing.assert_allclose(a.loss_, b.loss_, rtol=1e-7)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-4)
