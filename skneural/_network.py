@@ -241,14 +241,24 @@ class Network:
         return total / _weight_sum(x, sample_weight)
 
     def objective_gradient(
-        self, theta, x, y, sample_weight=None, l2=0.0, grad=None, rng=None, scores=None
+        self,
+        theta,
+        x,
+        y,
+        sample_weight=None,
+        l2=0.0,
+        grad=None,
+        rng=None,
+        scores=None,
+        weight_sum=None,
     ):
         """:meth:`objective` and its gradient with respect to ``theta``.
 
         ``grad`` is an optional buffer to write into. Dropout masks are drawn
         from ``rng`` when it is given. For a network without hidden layers,
         ``scores`` (the output scores at ``theta``, overwritten) saves the
-        forward pass.
+        forward pass. ``weight_sum`` divides the sums in place of the total
+        sample weight of ``x`` (a minibatch's share of the whole set's).
         """
         if grad is None:
             grad = np.empty_like(theta)
@@ -262,7 +272,9 @@ class Network:
         total += l2_penalty(theta[: self.n_coef], l2)
         # dividing by the total weight is cheaper on dL/dz (a batch of scores)
         # than on the gradient (every parameter): backward is linear in it
-        scale = 1.0 / _weight_sum(x, sample_weight)
+        if weight_sum is None:
+            weight_sum = _weight_sum(x, sample_weight)
+        scale = 1.0 / weight_sum
         grad_z *= scale
         self.backward(weights, cache, grad_z, grad, workspace)
         add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2 * scale)

@@ -182,9 +182,7 @@ class StackedNetClassifier(BaseGDClassifier):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
-        "solver": [
-            StrOptions({"lbfgs", "sgd", "adam", "rmsprop", "adagrad", "adamw"})
-        ],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam", "rmsprop", "adagrad", "adamw"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -289,7 +287,9 @@ class StackedNetClassifier(BaseGDClassifier):
         if not all(0 <= r < 1 for r in rates):
             raise ValueError(f"dropout rates must be in [0, 1), got {rates}.")
         return Architecture(
-            tuple(int(s) for s in sizes), tuple(str(a) for a in activations), tuple(rates)
+            tuple(int(s) for s in sizes),
+            tuple(str(a) for a in activations),
+            tuple(rates),
         )
 
     def _store_architecture(self, architecture):
@@ -545,6 +545,14 @@ class StackedNetClassifier(BaseGDClassifier):
             else None
         )
         return self._fit(X, y, sample_weight, validation=validation)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.early_stopping and self.scoring not in (None, "loss"):
+            # a scorer need not take an indicator matrix (balanced accuracy
+            # does not): only the default scorings are known to
+            tags.classifier_tags.multi_label = False
+        return tags
 
     def _check_call(self, incremental):
         if incremental and self.early_stopping:

@@ -163,24 +163,37 @@ class TrainingLoop:
         read, step = batches.read, self.solver.step
         objective_gradient = self.network.objective_gradient
         l2, l1, dropout_rng = self.l2, self.l1, self.dropout_rng
-        total, weight = 0.0, 0.0
+        # a batch's sums are divided by its size times the mean weight, not by
+        # its own weight: a batch of light samples then moves the parameters
+        # little, and each step estimates the whole set's gradient (without
+        # sample weights this is MLPClassifier's division by the batch size)
+        mean_weight = 1.0 if sw is None else float(sw.mean())
+        total, count = 0.0, 0
         for batch in batches.batches:
             x_batch, y_batch, sw_batch = read(batch, order)
             n_batch = y_batch.shape[0]
-            batch_weight = n_batch if sw is None else float(sw_batch.sum())
-            if batch_weight <= 0:
-                continue
+            if sw is not None and not sw_batch.any():
+                continue  # no sample of this batch weighs anything
+            weight_sum = n_batch * mean_weight
             value, _ = objective_gradient(
-                theta, x_batch, y_batch, sw_batch, l2, grad, dropout_rng
+                theta,
+                x_batch,
+                y_batch,
+                sw_batch,
+                l2,
+                grad,
+                dropout_rng,
+                weight_sum=weight_sum,
             )
             step(theta, grad, learning_rate)
             if l1:
                 n_coef = self.network.n_coef
-                soft_threshold(theta[:n_coef], learning_rate * l1 / batch_weight)
-            total += value * batch_weight
-            weight += batch_weight
+                soft_threshold(theta[:n_coef], learning_rate * l1 / weight_sum)
+            # the epoch's loss averages the batches by size, as MLPClassifier
+            total += value * n_batch
+            count += n_batch
             history.samples_seen += n_batch
-        loss = total / weight if weight else 0.0
+        loss = total / count if count else 0.0
         return loss + self.network.l1_value(theta, self.x, sw, l1)
 
     def _full_batch_epoch(self, theta, history):

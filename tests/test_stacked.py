@@ -129,7 +129,9 @@ def test_zero_hidden_layers_is_logistic_regression(iris):
 def test_zero_hidden_network_holds_one_dense_block():
     architecture = StackedNetClassifier(hidden_layer_sizes=())._architecture()
     assert architecture.hidden_layer_sizes == () and architecture.activations == ()
-    net = Network((4, *architecture.hidden_layer_sizes, 3), architecture.activations, None)
+    net = Network(
+        (4, *architecture.hidden_layer_sizes, 3), architecture.activations, None
+    )
     assert net.n_blocks == 1
 
 
