@@ -1,4 +1,4 @@
-"""Predictions read fitted attributes only: ``set_params`` after ``fit`` changes nothing."""
+"""Predictions read fitted attributes only: set_params after fit changes nothing."""
 
 import warnings
 
