@@ -69,6 +69,9 @@ def read_table(path, sep=None, encoding=None):
         dtype=str,
         keep_default_na=False,  # missing values are decided in ``_columns``
         skipinitialspace=True,
+        # the python parser leaves the cells a short row lacks NaN (the C
+        # parser makes them empty strings, like empty cells)
+        engine="python",
     )
     if frame.empty:
         raise CommandError(f"{path} has a header but no data rows")

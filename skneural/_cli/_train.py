@@ -176,6 +176,8 @@ def train(args, say, err):
     frame = rows_with_target(
         frame, path, args.target, args.drop_missing_target, err.warn
     )
+    y = task.read_target(frame[args.target])
+    described = task.describe_target(path, args.target, y)
     features = [c for c in frame.columns if c not in (args.target, args.id)]
     empty = empty_columns(frame, features)
     if empty:
@@ -185,8 +187,6 @@ def train(args, say, err):
         raise CommandError(f"{path} has no feature column besides the target")
     X, numeric = read_features(frame, features, path, err.warn)
     categorical = [c for c in features if c not in numeric]
-    y = task.read_target(frame[args.target])
-    described = task.describe_target(path, args.target, y)
     model = make_pipeline(numeric, categorical, estimator)
     split = split_rows(X, y, args, path, task.stratify)
     say(
