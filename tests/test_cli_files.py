@@ -346,3 +346,29 @@ def test_messages_name_columns_and_hold_no_numpy_repr(tmp_path):
         "warning: training stopped after 2 iterations (--max-iter) before it "
         "converged; a larger --max-iter trains longer",
     ]
+
+
+def test_predict_with_a_model_saved_from_python(tmp_path):
+    """Any fitted skneural estimator: its columns by name, all numeric."""
+    joblib = pytest.importorskip("joblib")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skneural import LogisticRegressionGD
+
+    frame = penguins()
+    numbers = frame[["bill_length_mm", "body_mass_g"]].astype(float)
+    model = make_pipeline(StandardScaler(), LogisticRegressionGD())
+    model.fit(numbers, frame["species"])
+    joblib.dump(model, tmp_path / "python.joblib")
+    path = tmp_path / "penguins.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = run("predict", tmp_path / "python.joblib", path, "--id", "rowid")
+    assert status == 0, err
+    assert "ignoring columns 'island', 'species'" in err  # no target is known
+    predicted = [line.split(",")[1] for line in out.splitlines()[1:]]
+    assert predicted == model.predict(numbers).tolist()
+    status, _, err = run(
+        "predict", tmp_path / "python.joblib", path, "--sep", ";", "--id", "x"
+    )
+    assert_one_line_error(status, err, str(path), "no column 'x'")

@@ -17,27 +17,31 @@ from ._table import read_table
 from ._train import relayed_warnings
 
 
-def prediction_input(model, frame, path, warn):
+def prediction_input(model, frame, path, warn, identifier=None):
     """The model's input from ``frame``: its columns by name, checked."""
     columns = getattr(model, "csv_columns_", None)
     if columns is None:  # a model not saved by ``train``: numbers only
         names = getattr(model, "feature_names_in_", None)
         if names is None:
+            names = [c for c in frame.columns if c != identifier]
             n_expected = _skneural_estimator(model).n_features_in_
-            if len(frame.columns) != n_expected:
+            if len(names) != n_expected:
                 raise CommandError(
-                    f"{path} has {len(frame.columns)} columns, the model expects "
+                    f"{path} has {len(names)} feature columns, the model expects "
                     f"{n_expected}"
                 )
-            names = frame.columns
         names = [str(name) for name in names]
-        check_columns(path, frame, names, set(names), warn)
+        check_columns(path, frame, names, {*names, identifier}, warn)
         X, _ = read_features(frame, names, path, warn, numeric=names)
         return X if hasattr(model, "feature_names_in_") else X.to_numpy()
     features = columns["features"]
-    known = {*features, columns["target"], columns.get("id"), *columns["unused"]}
+    numeric = columns.get("numeric")  # older models name the categorical only
+    if numeric is None:
+        numeric = [name for name in features if name not in columns["categorical"]]
+    trained_id, unused = columns.get("id"), columns.get("unused", [])
+    known = {*features, columns["target"], trained_id, identifier, *unused}
     check_columns(path, frame, features, known, warn)
-    X, _ = read_features(frame, features, path, warn, numeric=columns["numeric"])
+    X, _ = read_features(frame, features, path, warn, numeric=numeric)
     return X
 
 
@@ -61,7 +65,7 @@ def predict(args, say, err):
     model = load_model(args.model)
     frame = read_table(args.data, args.sep, args.encoding)
     identifier = id_column(args, model, frame)
-    X = prediction_input(model, frame, args.data, err.warn)
+    X = prediction_input(model, frame, args.data, err.warn, identifier)
     estimator = _skneural_estimator(model)
     with relayed_warnings(err.warn, estimator):
         labels = model.predict(X)
