@@ -234,14 +234,14 @@ def test_rows_without_a_target(tmp_path):
     frame.to_csv(path, index=False)
     status, _, err = train(path)
     assert_one_line_error(
-        status, err, f"{path}, row 6, 11, 12", "'species'", "--drop-missing-target"
+        status, err, f"{path}, rows 6, 11, 12", "'species'", "--drop-missing-target"
     )
     assert not (tmp_path / "model.joblib").exists()
     status, out, err = train(path, "--drop-missing-target", "--id", "rowid")
     assert status == 0, err
     assert "117 rows" in summary(out)
     assert "left out 3 rows without a 'species'" in err
-    assert "row 6, 11, 12" in err
+    assert "rows 6, 11, 12" in err
 
 
 def test_predict_with_extra_missing_and_mistyped_columns(tmp_path):

@@ -75,8 +75,8 @@ def _check_size(path, name, cells, numbers):
         raise CommandError(
             f"{path}, row {file_row(cells.index[index])}, column {name!r}: "
             f"{cells.iloc[index]} is too large to compute with (numbers up to "
-            f"{LARGEST:.0e} in size work); correct it, or empty the cell to "
-            "have it imputed"
+            "1e150 in size work); correct it, or empty the cell to have it "
+            "imputed"
         )
 
 

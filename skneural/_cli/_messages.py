@@ -25,6 +25,11 @@ def listing(items, limit=_LISTED):
     return ", ".join(shown[:limit]) + more
 
 
+def rows_text(rows):
+    """``row 5`` or ``rows 5, 9, ...``."""
+    return f"row{'s' if len(rows) > 1 else ''} {listing(rows)}"
+
+
 def file_row(index):
     """The row of a CSV file holding the data row ``index`` (0-based)."""
     return int(index) + 2

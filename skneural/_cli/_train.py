@@ -17,7 +17,7 @@ import numpy as np
 
 from ._columns import empty_columns, missing_cells, read_features
 from ._estimators import EpochProgress, make_classifier, make_pipeline, max_iter_warning
-from ._messages import CommandError, file_row, listing
+from ._messages import CommandError, file_row, listing, rows_text
 from ._model_files import save_model
 from ._table import read_table
 
@@ -107,14 +107,14 @@ def rows_with_target(frame, path, target, drop_missing, say):
     rows = [file_row(i) for i in frame.index[missing]]
     if not drop_missing:
         raise CommandError(
-            f"{path}, row {listing(rows)}: the target column {target!r} has no "
+            f"{path}, {rows_text(rows)}: the target column {target!r} has no "
             "value (--drop-missing-target leaves such rows out)"
         )
     if missing.all():
         raise CommandError(f"{path}: the target column {target!r} has no value")
     say(
         f"left out {len(rows)} row{'s' if len(rows) > 1 else ''} without a "
-        f"{target!r} (--drop-missing-target): row {listing(rows)}"
+        f"{target!r} (--drop-missing-target): {rows_text(rows)}"
     )
     return frame[~missing]
 
