@@ -157,6 +157,20 @@ def relayed_warnings(warn, estimator):
             warn(text)
 
 
+def feature_columns(frame, path, args, warn):
+    """The feature columns, and those left out for having no value at all."""
+    features = [c for c in frame.columns if c not in (args.target, args.id)]
+    empty = empty_columns(frame, features)
+    if len(empty) == 1:
+        warn(f"{path}: column {empty[0]!r} has no value in any row: left out")
+    elif empty:
+        warn(f"{path}: columns {listing(empty)} have no value in any row: left out")
+    features = [c for c in features if c not in empty]
+    if not features:
+        raise CommandError(f"{path} has no feature column besides the target")
+    return features, empty
+
+
 def train(args, say, err):
     """Run ``skneural train``; ``say`` and ``err`` write to stdout and stderr."""
     task = TASKS[getattr(args, "task", "classification")]
@@ -178,13 +192,7 @@ def train(args, say, err):
     )
     y = task.read_target(frame[args.target])
     described = task.describe_target(path, args.target, y)
-    features = [c for c in frame.columns if c not in (args.target, args.id)]
-    empty = empty_columns(frame, features)
-    if empty:
-        err.warn(f"{path}: column {listing(empty)} has no value in any row: left out")
-    features = [c for c in features if c not in empty]
-    if not features:
-        raise CommandError(f"{path} has no feature column besides the target")
+    features, empty = feature_columns(frame, path, args, err.warn)
     X, numeric = read_features(frame, features, path, err.warn)
     categorical = [c for c in features if c not in numeric]
     model = make_pipeline(numeric, categorical, estimator)
