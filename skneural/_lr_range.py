@@ -13,7 +13,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -145,6 +144,10 @@ def _set_rate(estimator, rate):
 def _final_step_and_data(estimator, X, y):
     """The estimator to test and its input: a Pipeline's last step, on the
     output of the steps before it (fitted on a clone, as ``fit`` would)."""
+    # imported here, not with the package: scikit-learn 1.9's pipeline module
+    # imports sklearn.callback, and the package imports without it
+    from sklearn.pipeline import Pipeline
+
     if not isinstance(estimator, Pipeline):
         return estimator, X
     steps = clone(estimator)
