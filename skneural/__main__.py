@@ -1,7 +1,7 @@
 """Command line: ``skneural`` (or ``python -m skneural``).
 
 With no command it runs the demo; ``skneural train`` and ``skneural predict``
-work on CSV files (see ``skneural --help``). The work is in ``_cli.py``.
+work on CSV files (see ``skneural --help``). The work is in ``_cli/``.
 """
 
 import sys

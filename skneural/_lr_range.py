@@ -141,6 +141,27 @@ def _set_rate(estimator, rate):
         )
 
 
+def _final_step_and_data(estimator, X, y):
+    """The estimator to test and its input: a Pipeline's last step, on the
+    output of the steps before it (fitted on a clone, as ``fit`` would)."""
+    # imported here, not with the package: scikit-learn 1.9's pipeline module
+    # imports sklearn.callback, and the package imports without it
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(estimator, Pipeline):
+        return estimator, X
+    steps = clone(estimator)
+    final = steps.steps[-1][1]
+    if final is None or final == "passthrough":
+        raise TypeError(
+            "lr_range_test needs a Pipeline whose last step is an estimator with a "
+            f"`learning_rate` or `learning_rate_init` parameter, got {final!r}."
+        )
+    if len(steps) > 1:
+        X = steps[:-1].fit_transform(X, y)
+    return final, X
+
+
 def _batch_size(estimator, n_samples):
     size = estimator.get_params(deep=False).get("batch_size")
     if isinstance(size, Integral):
@@ -188,6 +209,12 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
     learn; where it blows up it is too big. The estimator passed in is not
     changed.
 
+    A :class:`~sklearn.pipeline.Pipeline` whose last step is one of these
+    estimators is tested as it is fitted: a clone of the steps before the
+    last is fitted on ``X`` and transforms it, and the test runs on the last
+    step (the suggestion is for its learning rate, e.g.
+    ``pipeline.set_params(stackednetclassifier__learning_rate_init=...)``).
+
     For :class:`~skneural.LogisticRegressionGD` the rate is its
     ``learning_rate``; for :class:`~skneural.StackedNetClassifier` it is
     ``learning_rate_init``, under a constant schedule. The clone keeps every
@@ -196,8 +223,9 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
 
     Parameters
     ----------
-    estimator : LogisticRegressionGD or StackedNetClassifier
-        The (fitted or unfitted) estimator to test; it is cloned, not changed.
+    estimator : LogisticRegressionGD, StackedNetClassifier or Pipeline
+        The (fitted or unfitted) estimator to test, or a Pipeline ending in
+        one; it is cloned, not changed.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data.
     y : array-like of shape (n_samples,) or (n_samples, n_labels)
@@ -263,7 +291,8 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
         y_array = y_array.ravel()
         classes, Y_all = np.unique(y_array, return_inverse=True)
 
-    model = clone(estimator)
+    final, X = _final_step_and_data(estimator, X, y)
+    model = clone(final)
     _set_rate(model, min_lr)  # fails early for an estimator without a rate
     rng = check_random_state(model.get_params(deep=False).get("random_state"))
     batch = _batch_size(model, n_samples)

@@ -15,6 +15,16 @@ from skneural import LogisticRegressionGD
 from skneural._cli import main
 
 CLINICS = ["north", "south", "east"]
+# A Python in which pandas and skops cannot be imported, as without [cli].
+WITHOUT_PANDAS = """
+import sys
+class NotInstalled:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("pandas", "skops"):
+            raise ImportError(f"No module named {name!r}")
+sys.meta_path.insert(0, NotInstalled())
+from skneural._cli import main
+"""
 
 
 def skneural(*args, cwd=None):
@@ -215,8 +225,12 @@ def test_predict_with_columns_that_do_not_match(data, trained):
     assert_one_line_error(status, err, "no_radius.csv", "'mean radius'")
 
     extra = write_csv(folder / "extra.csv", [*header, "id"], [[*r, 7] for r in rows])
-    status, _, err = skneural_here("predict", model, extra)
-    assert_one_line_error(status, err, "extra.csv", "'id'", "not trained on")
+    status, out, err = skneural_here("predict", model, extra)
+    assert status == 0, err  # an unknown column is ignored, with a warning
+    assert err.strip() == (
+        f"warning: {extra}: ignoring column 'id', which the model was not trained on"
+    )
+    assert len(out.splitlines()) == 4
 
     bad = [list(r) for r in rows]
     bad[1][2] = "seven"
@@ -240,10 +254,37 @@ def test_help_lists_the_commands_and_bad_demo_options_fail_cleanly():
         assert_one_line_error(status, err, option, value)
 
 
-def test_no_command_runs_the_demo():
-    status, out, err = skneural("--test-size", "0.3")
+def test_no_command_runs_the_demo_without_pandas():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            WITHOUT_PANDAS + "sys.exit(main(['--test-size', '0.3']))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    status, out, err = result.returncode, result.stdout, result.stderr
     assert status == 0, err
     assert "Breast-cancer data: 398 training and 171 test tumours" in out
     for model in ("skneural LogisticRegressionGD", "sklearn MLPClassifier"):
         line = next(line for line in out.splitlines() if line.startswith(model))
         assert float(line.split()[2]) > 0.9  # accuracy
+
+
+def test_train_without_pandas_says_which_extra_before_any_work(data, tmp_path):
+    target = tmp_path / "model.joblib"
+    argv = ["train", str(data["path"]), "--target", "diagnosis", "--out", str(target)]
+    command = f"sys.exit(main({argv!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PANDAS + command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert_one_line_error(
+        result.returncode, result.stderr, "needs pandas", 'pip install "skneural[cli]"'
+    )
+    assert result.stdout == ""
+    assert not target.exists()

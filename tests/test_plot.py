@@ -249,6 +249,22 @@ def test_lr_range_test_result_plot(blobs):
     )
 
 
+def test_lr_range_test_on_a_pipeline_tests_its_last_step(blobs):
+    X, y = blobs
+    X_raw = X * [100.0, 0.01] + [5.0, -3.0]  # what the scaler undoes
+    net = StackedNetClassifier(hidden_layer_sizes=(4,), random_state=0)
+    pipeline = make_pipeline(StandardScaler(), net)
+    params = pipeline.get_params()
+    result = lr_range_test(pipeline, X_raw, y, num=15)
+    alone = lr_range_test(net, StandardScaler().fit_transform(X_raw), y, num=15)
+    np.testing.assert_allclose(result.losses, alone.losses)
+    assert result.suggestion == alone.suggestion
+    assert pipeline.get_params() == params
+    assert not hasattr(pipeline[0], "mean_")  # the scaler passed in stays unfitted
+    lone = make_pipeline(LogisticRegressionGD(random_state=0))  # one step only
+    assert len(lr_range_test(lone, X, y, num=5).losses) > 0
+
+
 def test_lr_range_test_bad_input(blobs):
     X, y = blobs
     est = LogisticRegressionGD()
@@ -258,3 +274,7 @@ def test_lr_range_test_bad_input(blobs):
         lr_range_test(est, X, y, num=1)
     with pytest.raises(TypeError, match="needs an estimator with a `learning_rate`"):
         lr_range_test(LogisticRegression(), X, y)
+    with pytest.raises(TypeError, match="needs an estimator with a `learning_rate`"):
+        lr_range_test(make_pipeline(StandardScaler(), LogisticRegression()), X, y)
+    with pytest.raises(TypeError, match="last step is an estimator"):
+        lr_range_test(make_pipeline(StandardScaler(), "passthrough"), X, y)

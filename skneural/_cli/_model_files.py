@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ._csv import CommandError
+from ._messages import CommandError
 
 # The skops types a model saved by ``train`` may hold besides scikit-learn's,
 # which skops trusts already.
@@ -26,8 +26,8 @@ def _skops():
         import skops.io
     except ImportError:
         raise CommandError(
-            "the .skops format needs skops: pip install skops (or save to a "
-            ".joblib file)"
+            "the .skops format needs skops, from the [cli] extra: "
+            'pip install "skneural[cli]" (or save to a .joblib file)'
         ) from None
     return skops.io
 
@@ -84,7 +84,7 @@ def _skneural_estimator(model):
     """The skneural classifier in ``model`` (itself or a Pipeline's last step)."""
     from sklearn.pipeline import Pipeline
 
-    from ._base import BaseGDClassifier
+    from .._base import BaseGDClassifier
 
     if isinstance(model, Pipeline) and model.steps:
         model = model.steps[-1][1]

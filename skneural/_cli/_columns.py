@@ -1,0 +1,178 @@
+"""Which columns are numbers, and what a cell that is not a number means.
+
+One rule, at train and at predict time. A cell is missing when it is empty
+or a token people write for "no value" (``NA``, ``n/a``, ``?``, ``-``...).
+A column is numeric when at least 90 % of its other cells are numbers;
+its cells that are not (text, ``inf``, ``1e400``) are then read as missing
+too, and a warning names the column, the tokens and their counts. Numbers
+so large that scaling them overflows float64 (beyond 1e150 in size) are an
+error naming the row and the column. Everything else is categorical.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._messages import CommandError, file_row, listing
+
+# Compared in lower case. The first ones are what people write for a missing
+# value (no warning); the others mean "missing" in a numeric column too, but
+# are worth a warning, as they may hide a typo.
+USUAL_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>", "#n/a"})
+MISSING = USUAL_MISSING | frozenset({"?", "-", "--", ".", "missing", "unknown"})
+# A column is numeric when this share of its present cells are numbers.
+NUMERIC_SHARE = 0.9
+# Beyond this size, the squares that scaling computes overflow float64.
+LARGEST = 1e150
+
+
+def missing_cells(cells):
+    """Boolean mask of the missing cells of a text column."""
+    return cells.str.lower().isin(MISSING).to_numpy()
+
+
+@dataclass
+class Numbers:
+    """A text column read as numbers: NaN where missing or not a number."""
+
+    values: np.ndarray
+    n_numbers: int  # cells that parse as numbers (infinite ones too)
+    n_present: int  # cells that are not missing tokens
+    unusual: Counter  # tokens read as missing that deserve a warning
+
+    def is_numeric(self):
+        return self.n_numbers > 0 and self.n_numbers >= NUMERIC_SHARE * self.n_present
+
+
+def read_numbers(cells):
+    """Read the text column ``cells`` (a pandas Series) as numbers."""
+    import pandas as pd
+
+    lowered = cells.str.lower()
+    missing = lowered.isin(MISSING).to_numpy()
+    values = pd.to_numeric(cells.where(~missing), errors="coerce").to_numpy(
+        float, copy=True
+    )
+    parsed = ~np.isnan(values)
+    unusual = ~np.isfinite(values) & ~lowered.isin(USUAL_MISSING).to_numpy()
+    values[~np.isfinite(values)] = np.nan
+    return Numbers(
+        values=values,
+        n_numbers=int(parsed.sum()),
+        n_present=int((~missing).sum()),
+        unusual=Counter(cells[unusual].tolist()),
+    )
+
+
+def _check_size(path, name, cells, numbers):
+    too_large = np.abs(numbers.values) > LARGEST
+    if too_large.any():
+        index = int(too_large.argmax())
+        raise CommandError(
+            f"{path}, row {file_row(cells.index[index])}, column {name!r}: "
+            f"{cells.iloc[index]} is too large to compute with (numbers up to "
+            "1e150 in size work); correct it, or empty the cell to have it "
+            "imputed"
+        )
+
+
+def _unusual_warning(path, name, unusual):
+    counts = ", ".join(f"{token!r} x{n}" for token, n in unusual.most_common(5))
+    more = ", ..." if len(unusual) > 5 else ""
+    total = sum(unusual.values())
+    return (
+        f"{path}, column {name!r}: {total} cell{'s' if total > 1 else ''} "
+        f"read as missing ({counts}{more})"
+    )
+
+
+def read_features(frame, features, path, warn, numeric=None):
+    """The model's input: numeric columns as floats, the others as text or NaN.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The file's text cells.
+    features : list of str
+        The feature columns, in order.
+    path : Path
+        The file, for messages.
+    warn : callable
+        Takes the text of each warning.
+    numeric : list of str, default=None
+        The numeric columns (at predict time, as the model was trained); when
+        None, each column is decided by the rule above.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        The feature columns, numbers as float64, text as object with NaN.
+    numeric : list of str
+        The numeric columns.
+    """
+    import pandas as pd
+
+    columns, numeric_names = {}, []
+    for name in features:
+        cells = frame[name]
+        numbers = read_numbers(cells)
+        if numbers.is_numeric() if numeric is None else name in numeric:
+            if numeric is not None and not numbers.is_numeric():
+                raise _not_numbers_error(path, name, cells, numbers)
+            _check_size(path, name, cells, numbers)
+            columns[name] = numbers.values
+            numeric_names.append(name)
+            unusual = numbers.unusual
+        else:
+            missing = missing_cells(cells)
+            columns[name] = cells.where(~missing, np.nan).astype(object)
+            usual = cells.str.lower().isin(USUAL_MISSING).to_numpy()
+            unusual = Counter(cells[missing & ~usual].tolist())
+        if unusual:
+            warn(_unusual_warning(path, name, unusual))
+    return pd.DataFrame(columns, index=frame.index), numeric_names
+
+
+def _not_numbers_error(path, name, cells, numbers):
+    present = ~missing_cells(cells) & np.isnan(numbers.values)
+    index = int(present.argmax())
+    return CommandError(
+        f"{path}, row {file_row(cells.index[index])}, column {name!r}: "
+        f"{cells.iloc[index]!r} is not a number, and only {numbers.n_numbers} of "
+        f"the column's {numbers.n_present} values are; the model was trained on "
+        "numbers there"
+    )
+
+
+def empty_columns(frame, names):
+    """The columns among ``names`` without a value in any row."""
+    return [name for name in names if missing_cells(frame[name]).all()]
+
+
+def check_columns(path, frame, needed, known, warn):
+    """Fail when a ``needed`` column is missing; warn about unknown ones.
+
+    The error names the missing columns and, beside them, the file's columns
+    that the model does not know, which are often the same names mistyped.
+    """
+    missing = [name for name in needed if name not in frame.columns]
+    unknown = [name for name in frame.columns if name not in known]
+    if missing:
+        message = (
+            f"{path} has no column {listing(missing)}, which the model was trained on"
+        )
+        if unknown:
+            message += f"; its columns unknown to the model: {listing(unknown)}"
+            close = difflib.get_close_matches(missing[0], unknown, n=1)
+            if close:
+                message += f" ({close[0]!r} for {missing[0]!r}?)"
+        raise CommandError(message)
+    if unknown:
+        warn(
+            f"{path}: ignoring column{'s' if len(unknown) > 1 else ''} "
+            f"{listing(unknown)}, which the model was not trained on"
+        )

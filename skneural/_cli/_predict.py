@@ -1,0 +1,88 @@
+"""``skneural predict``: one prediction per row of a CSV file, as CSV.
+
+The file's columns are matched to the model's by name: a missing one is an
+error (naming the file's unknown columns beside it, often the same name
+mistyped); columns the model does not know are ignored with a warning; the
+target column, if present, is ignored quietly. With ``--id COLUMN`` (or
+when the model was trained with ``--id`` and the file has that column),
+the column is written beside each prediction.
+"""
+
+from __future__ import annotations
+
+from ._columns import check_columns, read_features
+from ._messages import CommandError, listing
+from ._model_files import _skneural_estimator, load_model
+from ._table import read_table
+from ._train import relayed_warnings
+
+
+def prediction_input(model, frame, path, warn, identifier=None):
+    """The model's input from ``frame``: its columns by name, checked."""
+    columns = getattr(model, "csv_columns_", None)
+    if columns is None:  # a model not saved by ``train``: numbers only
+        names = getattr(model, "feature_names_in_", None)
+        if names is None:
+            names = [c for c in frame.columns if c != identifier]
+            n_expected = _skneural_estimator(model).n_features_in_
+            if len(names) != n_expected:
+                raise CommandError(
+                    f"{path} has {len(names)} feature columns, the model expects "
+                    f"{n_expected}"
+                )
+        names = [str(name) for name in names]
+        check_columns(path, frame, names, {*names, identifier}, warn)
+        X, _ = read_features(frame, names, path, warn, numeric=names)
+        return X if hasattr(model, "feature_names_in_") else X.to_numpy()
+    features = columns["features"]
+    numeric = columns.get("numeric")  # older models name the categorical only
+    if numeric is None:
+        numeric = [name for name in features if name not in columns["categorical"]]
+    trained_id, unused = columns.get("id"), columns.get("unused", [])
+    known = {*features, columns["target"], trained_id, identifier, *unused}
+    check_columns(path, frame, features, known, warn)
+    X, _ = read_features(frame, features, path, warn, numeric=numeric)
+    return X
+
+
+def id_column(args, model, frame):
+    """The column written beside the predictions, or None."""
+    if args.id is not None:
+        if args.id not in frame.columns:
+            raise CommandError(
+                f"{args.data} has no column {args.id!r} (--id; its columns: "
+                f"{listing(frame.columns.tolist(), limit=20)})"
+            )
+        return args.id
+    trained_id = getattr(model, "csv_columns_", {}).get("id")
+    return trained_id if trained_id in frame.columns else None
+
+
+def predict(args, say, err):
+    """Run ``skneural predict``; predictions go to ``--out`` or to ``say``'s stream."""
+    import pandas as pd
+
+    model = load_model(args.model)
+    frame = read_table(args.data, args.sep, args.encoding)
+    identifier = id_column(args, model, frame)
+    X = prediction_input(model, frame, args.data, err.warn, identifier)
+    estimator = _skneural_estimator(model)
+    with relayed_warnings(err.warn, estimator):
+        labels = model.predict(X)
+        proba = model.predict_proba(X)
+    result = pd.DataFrame(
+        proba, columns=[f"proba_{c}" for c in estimator.classes_.tolist()]
+    )
+    result.insert(0, "prediction", labels)
+    if identifier is not None:
+        result.insert(0, identifier, frame[identifier].to_numpy())
+    options = {"index": False, "float_format": "%.6g", "lineterminator": "\n"}
+    if not args.out:
+        result.to_csv(say.stream, **options)
+        return 0
+    try:
+        result.to_csv(args.out, **options)
+    except OSError as exc:
+        raise CommandError(f"{args.out}: cannot write ({exc.strerror})") from None
+    err(f"wrote {len(labels)} predictions to {args.out}")
+    return 0

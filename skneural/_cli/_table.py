@@ -1,0 +1,162 @@
+"""Reading a CSV file with pandas: every cell as text, the shape checked.
+
+The separator is sniffed from the first lines (comma, semicolon, tab or
+bar) unless given; the encoding is UTF-8 unless given; ``.gz``, ``.zip``,
+``.bz2`` and ``.xz`` files are decompressed by pandas from their extension.
+Cells stay text here: which columns are numbers is decided in ``_columns``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import lzma
+import re
+import zipfile
+from pathlib import Path
+
+from ._messages import CommandError, file_row
+
+SEPARATORS = ",;\t|"
+# Lines the separator is sniffed from.
+_SAMPLE_LINES = 50
+# A byte that text files do not hold: reading with it as the separator gives
+# each line as one cell, decoded and decompressed by pandas.
+_NO_SEPARATOR = "\x1f"
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "\t": "\t"}
+
+
+def separator_option(text):
+    """``--sep`` as typed (``';'``, ``'\\t'``, ``tab``): one character."""
+    sep = _SEPARATOR_NAMES.get(text.lower(), text)
+    if len(sep) != 1:
+        raise CommandError(f"--sep must be one character (or 'tab'), got {text!r}")
+    return sep
+
+
+def read_table(path, sep=None, encoding=None):
+    """Read ``path`` into a DataFrame of stripped text cells (header stripped too).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file, possibly compressed.
+    sep : str, default=None
+        The separator; sniffed from the first lines when None.
+    encoding : str, default=None
+        The text encoding; UTF-8 (with or without a byte-order mark) when None.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        One text column per header name, indexed by data row from 0.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    if path.is_dir():
+        raise CommandError(f"{path} is a directory, not a CSV file")
+    encoding = _checked_encoding(encoding)
+    lines = _first_lines(path, encoding)
+    if sep is None:
+        sep = _sniff_separator(lines)
+    header = _header(path, lines[0], sep)
+    frame = _read(
+        path,
+        sep=sep,
+        encoding=encoding,
+        dtype=str,
+        keep_default_na=False,  # missing values are decided in ``_columns``
+        skipinitialspace=True,
+        # the python parser leaves the cells a short row lacks NaN (the C
+        # parser makes them empty strings, like empty cells)
+        engine="python",
+    )
+    if frame.empty:
+        raise CommandError(f"{path} has a header but no data rows")
+    short = frame.isna().any(axis=1).to_numpy()  # rows that ran out of fields
+    if short.any():
+        index = short.argmax()
+        n_fields = int(frame.iloc[index].notna().sum())
+        raise CommandError(
+            f"{path}, row {file_row(frame.index[index])}: {n_fields} fields where "
+            f"the header has {len(header)}"
+        )
+    frame.columns = header
+    return frame.apply(lambda column: column.str.strip())
+
+
+def _checked_encoding(encoding):
+    if encoding is None:
+        return "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise CommandError(
+            f"--encoding {encoding!r} is not an encoding Python knows "
+            "(e.g. utf-8, latin-1, cp1252)"
+        ) from None
+    return encoding
+
+
+def _first_lines(path, encoding):
+    lines = _read(
+        path,
+        sep=_NO_SEPARATOR,
+        header=None,
+        nrows=_SAMPLE_LINES,
+        dtype=str,
+        quoting=csv.QUOTE_NONE,
+        keep_default_na=False,
+        encoding=encoding,
+    )
+    if lines.empty:
+        raise CommandError(f"{path} is empty: expected a header row and data rows")
+    return lines[0].tolist()
+
+
+def _sniff_separator(lines):
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=SEPARATORS).delimiter
+    except csv.Error:  # one column, or too few lines to tell: commas
+        return ","
+
+
+def _header(path, line, sep):
+    header = [name.strip() for name in next(csv.reader([line], delimiter=sep))]
+    for i, name in enumerate(header):
+        if not name:
+            raise CommandError(f"{path}: column {i + 1} of the header has no name")
+        if header.index(name) != i:
+            raise CommandError(f"{path}: the header names column {name!r} twice")
+    return header
+
+
+def _read(path, **options):
+    """``pandas.read_csv`` with its failures told in one line, naming the file."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, compression="infer", **options)
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"{path} is not {exc.encoding} text (byte {exc.object[exc.start]:#04x} "
+            f"at position {exc.start} cannot be decoded); give its encoding, "
+            "e.g. --encoding latin-1"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise CommandError(
+            f"{path} is empty: expected a header row and data rows"
+        ) from None
+    except pd.errors.ParserError as exc:
+        found = _TOO_MANY_FIELDS.search(str(exc))
+        if found:
+            expected, line, saw = found.groups()
+            raise CommandError(
+                f"{path}, row {line}: {saw} fields where the header has {expected}"
+            ) from None
+        raise CommandError(f"{path} is not a valid CSV file: {exc}") from None
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
+        kind = f"a {path.suffix} file" if path.suffix else "a CSV file"
+        raise CommandError(f"{path} cannot be read as {kind}: {exc}") from None

@@ -1,0 +1,242 @@
+"""``skneural train``: read, split, fit, report and save.
+
+What depends on the kind of target (how it is read, which estimator, which
+report, whether the split is stratified) is one :class:`Task` in ``TASKS``;
+a regression task plugs in there, chosen by a ``--task`` option.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._columns import empty_columns, missing_cells, read_features
+from ._estimators import EpochProgress, make_classifier, make_pipeline, max_iter_warning
+from ._messages import CommandError, file_row, listing, rows_text
+from ._model_files import save_model
+from ._table import read_table
+
+
+def class_labels(cells):
+    """Class labels from text: integers when every label is one, else text."""
+    try:
+        return np.array([int(cell) for cell in cells])  # sorted as numbers
+    except ValueError:
+        return np.array(cells.tolist(), dtype=object)  # plain str, never np.str_
+
+
+def check_classes(path, target, y):
+    classes = np.unique(y).tolist()  # plain Python values in the message
+    if len(classes) < 2:
+        raise CommandError(
+            f"{path}: the target column {target!r} has one value only "
+            f"({classes[0]!r}); a classifier needs at least two classes"
+        )
+    return f"{len(classes)} classes"
+
+
+@dataclass
+class Split:
+    """The training rows and, unless ``--test-size 0``, the test rows."""
+
+    X_train: object
+    y_train: np.ndarray
+    X_test: object = None
+    y_test: np.ndarray = None
+
+
+def report_classification(model, split, say):
+    """Accuracies and the test rows' confusion matrix."""
+    from sklearn.metrics import accuracy_score, confusion_matrix
+
+    train_accuracy = accuracy_score(split.y_train, model.predict(split.X_train))
+    say(f"train accuracy: {train_accuracy:.4f}")
+    if split.X_test is None:
+        say("no test rows (--test-size 0): every row was used for training")
+        return
+    predicted = model.predict(split.X_test)
+    say(f"test accuracy:  {accuracy_score(split.y_test, predicted):.4f}")
+    classes = model[-1].classes_
+    say("confusion matrix (test rows; rows: true class, columns: predicted):")
+    say(
+        _format_matrix(
+            confusion_matrix(split.y_test, predicted, labels=classes), classes
+        )
+    )
+
+
+def _format_matrix(matrix, classes):
+    names = [str(c) for c in classes]
+    width = max(max(len(n) for n in names), len(str(matrix.max())), 4)
+    lines = [" " * width + " " + " ".join(n.rjust(width) for n in names)]
+    for name, row in zip(names, matrix, strict=True):
+        lines.append(
+            name.rjust(width) + " " + " ".join(str(v).rjust(width) for v in row)
+        )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything in ``train`` that depends on the kind of target."""
+
+    read_target: Callable  # text cells -> labels or values
+    describe_target: Callable  # (path, target, y) -> "3 classes", checks y
+    make_estimator: Callable  # options -> estimator
+    report: Callable  # (model, split, say) -> None
+    stratify: bool
+
+
+TASKS = {
+    "classification": Task(
+        class_labels, check_classes, make_classifier, report_classification, True
+    ),
+}
+
+
+def rows_with_target(frame, path, target, drop_missing, say):
+    """The rows whose target has a value; the others fail or are dropped."""
+    missing = missing_cells(frame[target])
+    if not missing.any():
+        return frame
+    rows = [file_row(i) for i in frame.index[missing]]
+    if not drop_missing:
+        raise CommandError(
+            f"{path}, {rows_text(rows)}: the target column {target!r} has no "
+            "value (--drop-missing-target leaves such rows out)"
+        )
+    if missing.all():
+        raise CommandError(f"{path}: the target column {target!r} has no value")
+    say(
+        f"left out {len(rows)} row{'s' if len(rows) > 1 else ''} without a "
+        f"{target!r} (--drop-missing-target): {rows_text(rows)}"
+    )
+    return frame[~missing]
+
+
+def split_rows(X, y, args, path, stratify):
+    """Hold out ``--test-size`` of the rows (stratified when every class can be)."""
+    from sklearn.model_selection import train_test_split
+
+    if args.test_size == 0:
+        return Split(X, y)
+    _, counts = np.unique(y, return_counts=True)
+    try:
+        parts = train_test_split(
+            X,
+            y,
+            test_size=args.test_size,
+            stratify=y if stratify and counts.min() >= 2 else None,
+            random_state=args.random_state,
+        )
+    except ValueError as exc:
+        raise CommandError(f"{path}: cannot split the rows: {exc}") from None
+    return Split(*parts[::2], *parts[1::2])
+
+
+@contextlib.contextmanager
+def relayed_warnings(warn, estimator):
+    """Say each distinct warning raised inside once, in the command's words."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    said = set()
+    for warning in caught:
+        text = str(warning.message)
+        if issubclass(warning.category, ConvergenceWarning) and "Maximum" in text:
+            text = max_iter_warning(estimator)
+        if text not in said:
+            said.add(text)
+            warn(text)
+
+
+def feature_columns(frame, path, args, warn):
+    """The feature columns, and those left out for having no value at all."""
+    features = [c for c in frame.columns if c not in (args.target, args.id)]
+    empty = empty_columns(frame, features)
+    if len(empty) == 1:
+        warn(f"{path}: column {empty[0]!r} has no value in any row: left out")
+    elif empty:
+        warn(f"{path}: columns {listing(empty)} have no value in any row: left out")
+    features = [c for c in features if c not in empty]
+    if not features:
+        raise CommandError(f"{path} has no feature column besides the target")
+    return features, empty
+
+
+def train(args, say, err):
+    """Run ``skneural train``; ``say`` and ``err`` write to stdout and stderr."""
+    task = TASKS[getattr(args, "task", "classification")]
+    if not 0 <= args.test_size < 1:
+        raise CommandError(
+            f"--test-size must be at least 0 and below 1, got {args.test_size}"
+        )
+    estimator = task.make_estimator(args)  # bad options fail before any reading
+    frame = read_table(args.data, args.sep, args.encoding)
+    path = args.data
+    for option, name in [("--target", args.target), ("--id", args.id)]:
+        if name is not None and name not in frame.columns:
+            raise CommandError(
+                f"{path} has no column {name!r} ({option}; its columns: "
+                f"{listing(frame.columns.tolist(), limit=20)})"
+            )
+    frame = rows_with_target(
+        frame, path, args.target, args.drop_missing_target, err.warn
+    )
+    y = task.read_target(frame[args.target])
+    described = task.describe_target(path, args.target, y)
+    features, empty = feature_columns(frame, path, args, err.warn)
+    X, numeric = read_features(frame, features, path, err.warn)
+    categorical = [c for c in features if c not in numeric]
+    model = make_pipeline(numeric, categorical, estimator)
+    split = split_rows(X, y, args, path, task.stratify)
+    say(
+        f"{path}: {len(y)} rows, {len(features)} feature columns "
+        f"({len(numeric)} numeric, {len(categorical)} categorical"
+        f"{': ' + ', '.join(categorical) if categorical else ''}), "
+        f"target {args.target!r} with {described}"
+    )
+    n_test = 0 if split.X_test is None else len(split.y_test)
+    say(
+        f"training {type(estimator).__name__} on {len(split.y_train)} rows, "
+        f"testing on {n_test}"
+    )
+    seconds = _fit(model, split, estimator, args, err)
+    say(f"epochs: {estimator.n_iter_} ({seconds:.2f} s)")
+    with relayed_warnings(err.warn, estimator):
+        task.report(model, split, say)
+    model.csv_columns_ = {
+        "features": features,
+        "numeric": numeric,
+        "categorical": categorical,
+        "target": args.target,
+        "id": args.id,
+        "unused": empty,
+        "task": getattr(args, "task", "classification"),
+    }
+    save_model(model, args.out)
+    say(f"saved the model to {args.out}")
+    return 0
+
+
+def _fit(model, split, estimator, args, err):
+    """Fit with progress on stderr; returns the seconds it took."""
+    if hasattr(estimator, "set_callbacks") and not args.quiet:
+        estimator.set_callbacks(EpochProgress(err))
+    start = time.perf_counter()
+    try:
+        with relayed_warnings(err.warn, estimator):
+            model.fit(split.X_train, split.y_train)
+    except ValueError as exc:
+        raise CommandError(f"{args.data}: cannot train: {exc}") from None
+    finally:
+        if hasattr(estimator, "set_callbacks"):
+            estimator.set_callbacks()  # the saved model holds no callback
+    return time.perf_counter() - start
