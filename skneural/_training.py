@@ -112,6 +112,11 @@ class TrainingLoop:
         A minibatch rule (``step``) or a full-batch rule (``iterate``).
     l2, l1 : float
         Penalty strengths per unit of sample weight.
+    penalty_share : bool
+        Whether each minibatch carries the penalty's share of its weight
+        (batch weight / total weight), so that the minibatch objectives
+        average to the full one; by default (MLPClassifier's rule) every
+        minibatch carries the whole penalty.
     learning_rate_init, schedule, power_t : learning-rate schedule.
     batch_size, shuffle, rng : minibatch settings.
     max_iter, tol, n_iter_no_change : stopping.
@@ -131,6 +136,7 @@ class TrainingLoop:
     solver: object
     l2: float = 0.0
     l1: float = 0.0
+    penalty_share: bool = False
     learning_rate_init: float = 1e-3
     schedule: str = "constant"
     power_t: float = 0.5
@@ -164,6 +170,9 @@ class TrainingLoop:
         read, step = batches.read, self.solver.step
         objective_gradient = self.network.objective_gradient
         l2, l1, dropout_rng = self.l2, self.l1, self.dropout_rng
+        # the penalty per unit of a batch's weight: its share (1 / total
+        # weight) or, by default, the whole penalty (1 / batch weight)
+        share = 1.0 / (n if sw is None else float(sw.sum()))
         total, weight = 0.0, 0.0
         for batch in batches.batches:
             x_batch, y_batch, sw_batch = read(batch, order)
@@ -171,13 +180,15 @@ class TrainingLoop:
             batch_weight = n_batch if sw is None else float(sw_batch.sum())
             if batch_weight <= 0:
                 continue
+            scale = batch_weight * share if self.penalty_share else 1.0
             value, _ = objective_gradient(
-                theta, x_batch, y_batch, sw_batch, l2, grad, dropout_rng
+                theta, x_batch, y_batch, sw_batch, l2 * scale, grad, dropout_rng
             )
             step(theta, grad, learning_rate)
             if l1:
                 n_coef = self.network.n_coef
-                soft_threshold(theta[:n_coef], learning_rate * l1 / batch_weight)
+                threshold = learning_rate * l1 * scale / batch_weight
+                soft_threshold(theta[:n_coef], threshold)
             total += value * batch_weight
             weight += batch_weight
             history.samples_seen += n_batch

@@ -8,6 +8,7 @@ from conftest import logistic_objective, reference_logistic_regression
 from scipy.sparse import csr_matrix
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.estimator_checks import check_class_weight_classifiers
 
 from skneural import LogisticRegressionGD
 
@@ -127,6 +128,63 @@ def test_sgd_reaches_the_optimum_approximately(dataset, request):
     )
     assert ours_obj <= best_obj * 1.01
     assert ours.score(X, y) >= reference.score(X, y) - 0.01
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("C, l1_ratio", [(1.0, 0.0), (0.1, 1.0)], ids=["l2", "l1"])
+def test_sgd_minimises_the_objective_within_one_percent(dataset, C, l1_ratio, request):
+    # each minibatch carries its share of the penalty and the step shrinks
+    # when the objective stalls: the optimum, not LogisticRegression(C=C/18)'s
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(
+        solver="sgd",
+        C=C,
+        l1_ratio=l1_ratio,
+        batch_size=32,
+        max_iter=500,
+        tol=1e-8,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+    reference = reference_logistic_regression(
+        C=C, l1_ratio=l1_ratio, solver="saga" if l1_ratio else "lbfgs", tol=1e-12
+    )
+    reference.set_params(max_iter=100_000).fit(X, y)
+    classes = ours.classes_
+    ours_obj = logistic_objective(
+        ours.coef_, ours.intercept_, X, y, classes, C, l1_ratio
+    )
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, C, l1_ratio
+    )
+    assert best_obj <= ours_obj <= best_obj * (1 + 1e-2)
+
+
+@pytest.mark.parametrize("batch_size", [8, 16])
+def test_sgd_small_batches_do_not_diverge(batch_size, breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(solver="sgd", batch_size=batch_size, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    reference = reference_logistic_regression(tol=1e-12).fit(X, y)
+    classes = clf.classes_
+    ours_obj = logistic_objective(clf.coef_, clf.intercept_, X, y, classes, 1.0)
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 1.0
+    )
+    assert ours_obj <= best_obj * 1.05
+    assert clf.n_iter_ > 20  # not stopped near the start
+
+
+@pytest.mark.parametrize("batch_size", [16, 32])
+def test_sgd_passes_check_class_weight_classifiers(batch_size):
+    est = LogisticRegressionGD(solver="sgd", batch_size=batch_size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check_class_weight_classifiers("LogisticRegressionGD", est)
 
 
 def test_fixed_learning_rate_gd_is_the_textbook_update(iris):
@@ -327,3 +385,18 @@ def test_multilabel_is_refused():
 def test_unfitted_prediction_is_refused():
     with pytest.raises(NotFittedError):
         LogisticRegressionGD().predict(np.eye(2))
+
+
+def test_minibatch_smoothness_spans_one_sample_to_the_whole(breast_cancer):
+    from skneural._schedules import largest_row_norm, minibatch_smoothness
+
+    X, _ = breast_cancer
+    single = largest_row_norm(X)
+    assert single == pytest.approx(np.max(np.sum(X**2, axis=1)) + 1, rel=1e-12)
+    assert largest_row_norm(csr_matrix(X), fit_intercept=False) == pytest.approx(
+        single - 1, rel=1e-12
+    )
+    n = len(X)
+    assert minibatch_smoothness(3.0, single, 1, n) == pytest.approx(single)
+    assert minibatch_smoothness(3.0, single, n, n) == pytest.approx(3.0)
+    assert 3.0 < minibatch_smoothness(3.0, single, 32, n) < single
