@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGDClassifier, fit_context
+from ._conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
 from ._schedules import (
     automatic_step,
@@ -21,6 +22,9 @@ from ._training import TrainingLoop
 # Epochs without an improvement of the objective by ``tol`` after which
 # stochastic descent divides its step by 5 (MLPClassifier's default patience).
 _SGD_PATIENCE = 10
+# What solver='auto' runs without an L1 term: the fastest full-batch solver
+# to lbfgs's optimum on the three data sets of benchmarks/run.py.
+_AUTO_SOLVER = "cg"
 
 
 class LogisticRegressionGD(BaseGDClassifier):
@@ -141,7 +145,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
-        "solver": [StrOptions({"gd", "agd", "sgd"})],
+        "solver": [StrOptions({"auto", "gd", "agd", "cg", "sgd"})],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -156,7 +160,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         l1_ratio=0.0,
         fit_intercept=True,
         class_weight=None,
-        solver="agd",
+        solver="auto",
         learning_rate="auto",
         batch_size=None,
         shuffle=True,
@@ -235,7 +239,6 @@ class LogisticRegressionGD(BaseGDClassifier):
                 loop.schedule = "adaptive"
             return loop
 
-        line_search = auto
         if auto:
             # the line search corrects the step as the curvature changes, so
             # it may start from the curvature where the fit starts
@@ -244,26 +247,66 @@ class LogisticRegressionGD(BaseGDClassifier):
         # laid out like the output scores (column-major) for the loss's
         # elementwise work on whole arrays
         Y = np.asfortranarray(Y)
-        if self.solver == "gd":
-            loop.solver = ProximalGradient(
+        loop.solver = self._full_batch_solver(network, X, Y, sw, step, auto)
+        return loop
+
+    def _solver_used(self):
+        """The full-batch solver a fit runs: 'auto' and 'cg' resolved.
+
+        'cg' has no proximal step: with an L1 term it falls back to 'agd'.
+        """
+        solver = self.solver
+        l1 = self._penalty()[1]
+        if solver == "auto":
+            return "agd" if l1 else _AUTO_SOLVER
+        if solver == "cg" and l1:
+            return "agd"
+        return solver
+
+    def _full_batch_solver(self, network, X, Y, sw, step, line_search):
+        l2, l1 = self._penalty()
+        s_total = X.shape[0] if sw is None else float(sw.sum())
+        n_coef = network.n_coef
+        solver = self._solver_used()
+        if solver == "gd":
+            return ProximalGradient(
                 lambda theta: network.objective_gradient(theta, X, Y, sw, l2),
                 step,
                 l1 / s_total,
-                network.n_coef,
+                n_coef,
                 line_search=line_search,
             )
-            return loop
         # one dense block: the scores are linear in the parameters
-        loop.solver = AcceleratedLinearModel(
-            lambda theta, z: network.objective_gradient(theta, X, Y, sw, l2, scores=z),
+        smooth = lambda theta, z: network.objective_gradient(  # noqa: E731
+            theta, X, Y, sw, l2, scores=z
+        )
+        scores = lambda theta: network.raw_scores(theta, X)  # noqa: E731
+        if solver == "cg":
+            return ConjugateGradientLinearModel(
+                smooth,
+                scores,
+                lambda z, rate, theta, d: score_line(
+                    network.loss,
+                    Y,
+                    sw,
+                    l2,
+                    s_total,
+                    z,
+                    rate,
+                    theta[:n_coef],
+                    d[:n_coef],
+                ),
+                step,
+            )
+        return AcceleratedLinearModel(
+            smooth,
             step,
             l1 / s_total,
-            network.n_coef,
+            n_coef,
             line_search=line_search,
             value=lambda theta, z: network.objective(theta, X, Y, sw, l2, scores=z),
-            scores=lambda theta: network.raw_scores(theta, X),
+            scores=scores,
         )
-        return loop
 
     def _fitted_params(self):
         return [self.coef_.T], [self.intercept_]
