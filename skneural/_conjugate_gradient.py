@@ -8,8 +8,8 @@ that minimises the objective along ``d``. Both are picked from the data:
 For a linear model the scores move along a line too:
 ``z(theta + t d) = z + t (X d)``. So once ``X d`` is known, the search along
 ``d`` is a one-dimensional problem on the scores alone, with no further
-product with ``X``: each trial step costs one evaluation of the loss and of
-its gradient in the scores (elementwise work), and an iteration costs one
+product with ``X``: each trial step costs one evaluation of the loss's
+gradient in the scores (elementwise work), and an iteration costs one
 product with ``X`` (the direction's scores) and one with ``X^T`` (the
 gradient at the new point), one pass over the data.
 """
@@ -21,9 +21,10 @@ import math
 import numpy as np
 
 # The line search stops when the slope along the line has fallen to this
-# fraction of its value at the start: the step is then exact for the
-# purposes of conjugacy (each search costs a few loss evaluations).
-_SLOPE_RTOL = 1e-3
+# fraction of its value at the start (the strong Wolfe condition with the
+# constant 0.1 advised for conjugate gradients): exact enough for conjugacy,
+# at one or two loss gradients a search.
+_SLOPE_RTOL = 0.1
 _MAX_TRIALS = 30
 # The objective is known to about this many units of its dtype's rounding.
 _ROUNDING = 16
@@ -52,28 +53,27 @@ def conjugate_direction(grad, previous_direction, beta):
 
 
 def score_line(loss, y, sample_weight, l2, total_weight, z, z_rate, w, w_rate):
-    """The objective along a line, ``phi(t) -> (value, slope)``, on the scores.
+    """The slope of the objective along a line, ``phi'(t)``, on the scores.
 
-    ``phi(t) = (loss(z + t z_rate) + l2 / 2 ||w + t w_rate||^2) / total_weight``
-    and ``phi'(t) = (grad_z loss . z_rate + l2 (w + t w_rate) . w_rate) /
-    total_weight``. Any loss with ``loss_and_gradient(z, y, sample_weight,
-    out)`` (its value and gradient in the scores) plugs in.
+    For ``phi(t) = (loss(z + t z_rate) + l2 / 2 ||w + t w_rate||^2) /
+    total_weight``, ``phi'(t) = (grad_z loss(z + t z_rate) . z_rate +
+    l2 (w + t w_rate) . w_rate) / total_weight``. Any loss with
+    ``gradient(z, y, sample_weight, out)`` (its gradient in the scores)
+    plugs in; ``phi`` is convex for a convex loss, so its minimum is where
+    the slope crosses zero and the search needs no value of the loss.
     """
-    # the penalty along the line is a quadratic in t, known from three dots
-    ww, wr, rr = float(w @ w), float(w @ w_rate), float(w_rate @ w_rate)
+    # the penalty's slope along the line is linear in t, known from two dots
+    wr, rr = float(w @ w_rate), float(w_rate @ w_rate)
     buffer = np.empty_like(z, order="K")
     scale = 1.0 / total_weight
 
-    def phi(t):
+    def slope(t):
         np.multiply(z_rate, t, out=buffer)
         np.add(buffer, z, out=buffer)
-        value, grad_z = loss.loss_and_gradient(buffer, y, sample_weight, out=buffer)
-        slope = float(np.vdot(grad_z, z_rate))
-        value += 0.5 * l2 * (ww + t * (2 * wr + t * rr))
-        slope += l2 * (wr + t * rr)
-        return value * scale, slope * scale
+        grad_z = loss.gradient(buffer, y, sample_weight, out=buffer)
+        return (float(np.vdot(grad_z, z_rate)) + l2 * (wr + t * rr)) * scale
 
-    return phi
+    return slope
 
 
 def _next_trial(t, slope, t_prev, slope_prev, low, high):
@@ -91,30 +91,23 @@ def _next_trial(t, slope, t_prev, slope_prev, low, high):
     return trial
 
 
-def line_minimum(phi, value0, slope0, t, slack=0.0):
-    """The step minimising the convex ``phi`` along a descent line.
+def line_minimum(slope_at, slope0, t):
+    """The step minimising a convex function along a descent line.
 
-    A safeguarded secant method on the slope: from ``t``, secant steps
-    through the two latest trials, kept inside the bracket ``[low, high]``
-    of steps whose slope is negative and positive (bisection where the
-    secant leaves it). Returns ``(step, value)``: the last trial when its
-    value is within ``slack`` of ``value0`` (near the optimum the values
-    differ by less than their rounding, the slopes still tell), else the
-    trial of lowest value; the step is 0 when none is below ``value0``.
+    A safeguarded secant method on the slope ``slope_at(t)``, which is
+    ``slope0 < 0`` at 0: from ``t``, secant steps through the two latest
+    trials, kept inside the bracket ``[low, high]`` of steps whose slope is
+    negative and positive (bisection where the secant leaves it), until the
+    slope has fallen to ``_SLOPE_RTOL`` of ``|slope0|``.
     """
     low, high = 0.0, math.inf
     t_prev, slope_prev = 0.0, slope0
-    best_t, best_value = 0.0, value0
     for _ in range(_MAX_TRIALS):
-        value, slope = phi(t)
-        if not (math.isfinite(value) and math.isfinite(slope)):
+        slope = slope_at(t)
+        if not math.isfinite(slope):
             high, t = t, 0.5 * (low + t)  # overflow: far past the minimum
             continue
-        if value <= best_value:
-            best_t, best_value = t, value
         if abs(slope) <= _SLOPE_RTOL * abs(slope0) or high - low <= 1e-12 * t:
-            if value <= value0 + slack:
-                return t, value
             break
         if slope < 0:
             low = t
@@ -125,7 +118,7 @@ def line_minimum(phi, value0, slope0, t, slack=0.0):
             t,
             slope,
         )
-    return best_t, best_value
+    return t
 
 
 class ConjugateGradientLinearModel:
@@ -143,8 +136,8 @@ class ConjugateGradientLinearModel:
         ``scores(theta) -> z``, linear in ``theta`` (so ``scores(d)`` is the
         rate at which the scores move along ``d``).
     line : callable
-        ``line(z, z_rate, theta, d) -> phi``, the objective along the line
-        (see :func:`score_line`).
+        ``line(z, z_rate, theta, d) -> slope``, the objective's slope along
+        the line (see :func:`score_line`).
     step : float
         The first iteration's trial step.
     """
@@ -171,24 +164,24 @@ class ConjugateGradientLinearModel:
             self.optimality = 0.0
             return f
         z_rate = self.scores(direction)
-        phi = self.line(z, z_rate, theta, direction)
-        slack = _ROUNDING * np.finfo(theta.dtype).eps * abs(f)
-        t, _ = line_minimum(phi, f, slope0, self.step_size, slack)
-        if t > 0:
-            theta += t * direction
-            z += t * z_rate
-            f, new_grad = self.smooth(theta, z.copy(order="K"))
+        t = line_minimum(self.line(z, z_rate, theta, direction), slope0, self.step_size)
+        new, z_new = theta + t * direction, z + t * z_rate
+        f_new, new_grad = self.smooth(new, z_new.copy(order="K"))
+        # near the optimum the values differ by less than their rounding
+        if f_new <= f + _ROUNDING * np.finfo(theta.dtype).eps * abs(f):
+            theta[...], z = new, z_new
             beta = polak_ribiere_plus(new_grad, grad)
-            grad, direction = new_grad, conjugate_direction(new_grad, direction, beta)
+            f, grad = f_new, new_grad
+            direction = conjugate_direction(grad, direction, beta)
             # the next first trial: this step scaled by the ratio of the
             # slopes (Nocedal and Wright's initial step for line searches)
             next_slope = float(grad @ direction)
             if not next_slope < 0:
                 next_slope = -float(grad @ grad)
             self.step_size = t * slope0 / min(next_slope, -1e-300)
-        else:  # no decrease to the rounding of the objective: steepest descent
+        else:  # the search overshot (rounding): steepest descent, shorter
             direction = -grad
-            self.step_size *= 0.5
+            self.step_size = 0.5 * t
         self.optimality = float(np.abs(grad).max())
         self._state = (f, grad, direction, z)
         return f
