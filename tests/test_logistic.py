@@ -102,7 +102,7 @@ def test_l1_objective_no_worse_than_saga(dataset, l1_ratio, request):
     assert np.sum(ours.coef_ == 0) > 0
 
 
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "cg"])
 def test_loss_curve_is_the_objective_and_decreases(solver, breast_cancer):
     X, y = breast_cancer
     clf = LogisticRegressionGD(solver=solver, C=2.0).fit(X, y)
@@ -400,3 +400,111 @@ def test_minibatch_smoothness_spans_one_sample_to_the_whole(breast_cancer):
     assert minibatch_smoothness(3.0, single, 1, n) == pytest.approx(single)
     assert minibatch_smoothness(3.0, single, n, n) == pytest.approx(3.0)
     assert 3.0 < minibatch_smoothness(3.0, single, 32, n) < single
+
+
+# -- conjugate gradients and solver='auto' -------------------------------------------
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cg_reaches_the_optimum(dataset, weighted, request):
+    X, y = request.getfixturevalue(dataset)
+    sw = np.random.RandomState(0).uniform(0, 3, len(y)) if weighted else None
+    ours = LogisticRegressionGD(solver="cg", C=2.0, **TIGHT).fit(X, y, sw)
+    reference = reference_logistic_regression(C=2.0, tol=1e-12, max_iter=100_000)
+    reference.fit(X, y, sample_weight=sw)
+    assert_same_optimum(ours, reference)
+    classes = ours.classes_
+    ours_obj = logistic_objective(
+        ours.coef_, ours.intercept_, X, y, classes, 2.0, 0, sw
+    )
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 2.0, 0, sw
+    )
+    assert ours_obj == pytest.approx(best_obj, rel=1e-9)
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+def test_cg_in_float32_reaches_the_float64_optimum(dataset, request):
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(solver="cg", tol=1e-6).fit(X.astype(np.float32), y)
+    assert ours.coef_.dtype == np.float32
+    reference = reference_logistic_regression(tol=1e-12).fit(X, y)
+    classes = ours.classes_
+    ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, 1.0)
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 1.0
+    )
+    assert ours_obj == pytest.approx(best_obj, rel=1e-5)
+    assert relative_difference(ours.coef_, reference.coef_) < 1e-2
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_cg_line_slope_matches_finite_differences(n_outputs):
+    from skneural._conjugate_gradient import score_line
+    from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+    from skneural._network import Network
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    Y = np.eye(max(n_outputs, 2), dtype=bool)[rng.randint(0, max(n_outputs, 2), 40)]
+    Y = Y[:, 1:] if n_outputs == 1 else Y
+    sw, l2 = rng.uniform(0.5, 2, 40), 0.3
+    loss = SigmoidCrossEntropy() if n_outputs == 1 else SoftmaxCrossEntropy()
+    network = Network((5, n_outputs), (), loss)
+    theta, d = rng.normal(size=network.n_params), rng.normal(size=network.n_params)
+    k = network.n_coef
+    slope = score_line(
+        loss,
+        Y,
+        sw,
+        l2,
+        sw.sum(),
+        network.raw_scores(theta, X),
+        network.raw_scores(d, X),
+        theta[:k],
+        d[:k],
+    )
+
+    def phi(t):
+        return network.objective(theta + t * d, X, Y, sw, l2)
+
+    h = 1e-6
+    for t in (0.0, 0.3, 1.7):
+        numeric = (phi(t + h) - phi(t - h)) / (2 * h)
+        assert slope(t) == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+    # at 0 it is the gradient along d
+    _, grad = network.objective_gradient(theta, X, Y, sw, l2)
+    assert slope(0.0) == pytest.approx(grad @ d, rel=1e-10)
+
+
+def test_line_minimum_finds_the_minimum_of_a_convex_function():
+    from skneural._conjugate_gradient import line_minimum
+
+    # phi(t) = exp(t) - 3 t has its minimum at log(3); start far short of it
+    t = line_minimum(lambda t: np.exp(t) - 3, -2.0, 1e-3)
+    assert abs(np.exp(t) - 3) <= 0.1 * 2.0
+    assert t == pytest.approx(np.log(3), abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "l1_ratio, expected", [(0.0, "cg"), (0.5, "agd"), (1.0, "agd")]
+)
+def test_auto_picks_cg_without_l1_and_agd_with_it(l1_ratio, expected, wine):
+    X, y = wine
+    auto = LogisticRegressionGD(solver="auto", l1_ratio=l1_ratio).fit(X, y)
+    chosen = LogisticRegressionGD(solver=expected, l1_ratio=l1_ratio).fit(X, y)
+    np.testing.assert_array_equal(auto.coef_, chosen.coef_)
+    assert auto.n_iter_ == chosen.n_iter_
+    other = LogisticRegressionGD(
+        solver="agd" if expected == "cg" else "cg", l1_ratio=0.0
+    ).fit(X, y)
+    if expected == "cg":
+        assert other.n_iter_ > auto.n_iter_  # a different solver, more iterations
+    assert LogisticRegressionGD().solver == "auto"
+
+
+def test_cg_with_l1_falls_back_to_agd(breast_cancer):
+    X, y = breast_cancer
+    cg = LogisticRegressionGD(solver="cg", l1_ratio=0.5, C=0.5).fit(X, y)
+    agd = LogisticRegressionGD(solver="agd", l1_ratio=0.5, C=0.5).fit(X, y)
+    np.testing.assert_array_equal(cg.coef_, agd.coef_)
+    assert np.sum(cg.coef_ == 0) > 0
