@@ -51,16 +51,23 @@ class LogisticRegressionGD(BaseGDClassifier):
     class_weight : dict or 'balanced', default=None
         Weights multiplying each class's samples; 'balanced' uses
         ``n_samples / (n_classes * np.bincount(y))``.
-    solver : {'gd', 'agd', 'sgd'}, default='agd'
+    solver : {'auto', 'gd', 'agd', 'cg', 'sgd'}, default='auto'
         'gd' is plain full-batch gradient descent, ``w := w - lr * grad``;
         'agd' accelerates it with Nesterov momentum, restarted whenever the
-        momentum points uphill; 'sgd' takes one step per minibatch. L1 terms
-        are handled by a proximal (soft-threshold) step in every solver.
+        momentum points uphill; 'cg' (conjugate gradients) moves along the
+        negative gradient plus a multiple of the previous step, by the step
+        that minimises the objective along that line; 'sgd' takes one step
+        per minibatch. L1 terms are handled by a proximal (soft-threshold)
+        step; 'cg' has none and runs 'agd' when ``l1_ratio > 0``. 'auto'
+        runs 'cg' without an L1 term and 'agd' with one: on the benchmark's
+        three data sets 'cg' reaches lbfgs's optimum in about as many
+        passes over the data as lbfgs, half those of 'agd'.
     learning_rate : float or 'auto', default='auto'
         The step size. 'auto' derives ``1 / L`` from the smoothness ``L`` of
         the loss (a power-iteration estimate of the largest eigenvalue of
         ``X^T X``) and, for the full-batch solvers, adapts it by a
-        backtracking line search, so it needs no tuning.
+        backtracking line search, so it needs no tuning. For 'cg' it is
+        only the first trial of the line search.
     batch_size : int, default=None
         Minibatch size of 'sgd' and ``partial_fit``; None means
         ``min(200, n_samples)``. The full-batch solvers use every sample.
@@ -113,6 +120,10 @@ class LogisticRegressionGD(BaseGDClassifier):
             + (1 - r) / 2 * ||W||_2^2 + r * ||W||_1
 
     with the sigmoid in place of the softmax for two classes.
+
+    'cg' iterates ``d := -grad + beta * d`` and ``w := w + t * d``: ``beta``
+    by the Polak-Ribiere+ rule, ``t`` where the slope along ``d`` vanishes,
+    found on the scores ``z + t X d`` without another product with ``X``.
 
     'sgd' minimises the same objective: each minibatch carries the
     penalty's share of its weight (its weight over the total), L1's
