@@ -113,7 +113,10 @@ def minibatch_smoothness(full, single, batch_size, n_samples):
     n, b = n_samples, min(batch_size, n_samples)
     if n <= 1:
         return single
-    return (n * (b - 1) * full + (n - b) * single) / (b * (n - 1))
+    # weights first, then the (possibly huge) curvatures: no overflow
+    w_full, w_single = n * (b - 1) / (b * (n - 1)), (n - b) / (b * (n - 1))
+    value = w_full * float(full) + w_single * float(single)
+    return min(value, np.finfo(float).max)
 
 
 def link_curvature(loss, n_outputs, at_start=False):

@@ -172,7 +172,9 @@ class TrainingLoop:
         l2, l1, dropout_rng = self.l2, self.l1, self.dropout_rng
         # the penalty per unit of a batch's weight: its share (1 / total
         # weight) or, by default, the whole penalty (1 / batch weight)
-        share = 1.0 / (n if sw is None else float(sw.sum()))
+        share = None
+        if self.penalty_share:
+            share = 1.0 / (n if sw is None else float(sw.sum()))
         total, weight = 0.0, 0.0
         for batch in batches.batches:
             x_batch, y_batch, sw_batch = read(batch, order)
@@ -180,7 +182,7 @@ class TrainingLoop:
             batch_weight = n_batch if sw is None else float(sw_batch.sum())
             if batch_weight <= 0:
                 continue
-            scale = batch_weight * share if self.penalty_share else 1.0
+            scale = 1.0 if share is None else batch_weight * share
             value, _ = objective_gradient(
                 theta, x_batch, y_batch, sw_batch, l2 * scale, grad, dropout_rng
             )
