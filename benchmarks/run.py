@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model._linear_loss import LinearModelLoss
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -212,6 +213,24 @@ class PassCounter:
         Network.forward, Network.backward = self.saved
 
 
+class LbfgsPassCounter:
+    """Counts lbfgs's passes: each evaluation of loss and gradient is one."""
+
+    def __enter__(self):
+        self.passes = 0
+        self.saved = LinearModelLoss.loss_gradient
+
+        def counted(loss, *args, **kwargs):
+            self.passes += 1
+            return self.saved(loss, *args, **kwargs)
+
+        LinearModelLoss.loss_gradient = counted
+        return self
+
+    def __exit__(self, *exc):
+        LinearModelLoss.loss_gradient = self.saved
+
+
 def timed(make, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -243,23 +262,37 @@ def bench_logistic(name, X, y, repeats, out, C=1.0):
         )
         <= 1e-6
     )
-    ours_tol = next(
-        t
-        for t in TOLERANCES
-        if gap(
-            timed(lambda t=t: LogisticRegressionGD(C=C, tol=t, max_iter=100_000), X, y)[
-                0
-            ]
+    # ours: the default (solver='auto', which is 'cg' without L1) and 'agd'
+    ours = {"auto = cg": "auto", "agd": "agd"}
+    ours_tol = {
+        label: next(
+            t
+            for t in TOLERANCES
+            if gap(
+                timed(
+                    lambda t=t, solver=solver: LogisticRegressionGD(
+                        C=C, solver=solver, tol=t, max_iter=100_000
+                    ),
+                    X,
+                    y,
+                )[0]
+            )
+            <= 1e-6
         )
-        <= 1e-6
-    )
+        for label, solver in ours.items()
+    }
     sides = {
         "LogisticRegression (lbfgs)": lambda: LogisticRegression(
             C=C, tol=lbfgs_tol, max_iter=10_000
         ),
-        "LogisticRegressionGD (agd, auto)": lambda: LogisticRegressionGD(
-            C=C, tol=ours_tol, max_iter=100_000
-        ),
+        **{
+            f"LogisticRegressionGD ({label})": (
+                lambda solver=solver, label=label: LogisticRegressionGD(
+                    C=C, solver=solver, tol=ours_tol[label], max_iter=100_000
+                )
+            )
+            for label, solver in ours.items()
+        },
         "SGDClassifier (log_loss)": lambda: SGDClassifier(
             loss="log_loss",
             alpha=1 / (C * len(y)),
@@ -274,17 +307,28 @@ def bench_logistic(name, X, y, repeats, out, C=1.0):
         for side, make in sides.items():
             models[side], t = timed(make, X, y)
             times[side].append(t)
-    with PassCounter() as counter:
-        timed(sides["LogisticRegressionGD (agd, auto)"], X, y)
+    with LbfgsPassCounter() as counter:
+        timed(sides["LogisticRegression (lbfgs)"], X, y)
+    lbfgs_passes = counter.passes
+    passes_of = {}
+    for label in ours:
+        with PassCounter() as counter:
+            timed(sides[f"LogisticRegressionGD ({label})"], X, y)
+        passes_of[label] = counter.passes
     lbfgs_time = median(times["LogisticRegression (lbfgs)"])
     for side in sides:
         model = models[side]
         t = median(times[side])
         if side.startswith("LogisticRegression "):
-            passes = f"~{int(np.max(model.n_iter_))} iterations (tol={lbfgs_tol:g})"
-        elif side.startswith("LogisticRegressionGD"):
             passes = (
-                f"{counter.passes:g} ({model.n_iter_} iterations, tol={ours_tol:g})"
+                f"{lbfgs_passes:g} ({int(np.max(model.n_iter_))} iterations, "
+                f"tol={lbfgs_tol:g})"
+            )
+        elif side.startswith("LogisticRegressionGD"):
+            label = side[len("LogisticRegressionGD (") : -1]
+            passes = (
+                f"{passes_of[label]:g} ({model.n_iter_} iterations, "
+                f"tol={ours_tol[label]:g})"
             )
         else:
             passes = f"{int(model.n_iter_)} epochs"

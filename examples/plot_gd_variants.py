@@ -1,18 +1,21 @@
 """
 ==================================
-Gradient descent, three ways
+Gradient descent, four ways
 ==================================
 
-:class:`~skneural.LogisticRegressionGD` offers three solvers for one and
+:class:`~skneural.LogisticRegressionGD` offers four solvers for one and
 the same objective:
 
 * ``'gd'``: the course's update ``w := w - learning_rate * grad`` on the
   whole data set at every iteration;
 * ``'agd'``: the same, accelerated by Nesterov momentum (restarted whenever
   the momentum points uphill);
+* ``'cg'``: conjugate gradients, the negative gradient plus a multiple of
+  the previous step, by the step that minimises the loss along it (the
+  default, ``'auto'``, runs it when there is no L1 term);
 * ``'sgd'``: one update per minibatch, many cheap noisy steps per epoch.
 
-All three minimise the same objective; their paths differ. We plot how
+All four minimise the same objective; their paths differ. We plot how
 far each iteration (epoch, for ``'sgd'``) is above the best objective
 found, and print where each solver stopped.
 """
@@ -28,7 +31,7 @@ X, y = load_breast_cancer(return_X_y=True)
 X = StandardScaler().fit_transform(X)
 
 curves = {}
-for solver in ["gd", "agd", "sgd"]:
+for solver in ["gd", "agd", "cg", "sgd"]:
     clf = LogisticRegressionGD(
         C=1.0, solver=solver, batch_size=32, max_iter=300, tol=1e-6, random_state=0
     ).fit(X, y)
@@ -41,14 +44,15 @@ for solver in ["gd", "agd", "sgd"]:
 # %%
 # The loss paths
 # --------------
-# Full-batch descent goes down steadily, and acceleration gets to the same
-# optimum (to about eight digits) in about a third of the iterations. The
-# stochastic solver takes many cheap steps per pass over the data and makes
-# the most progress in its first epochs; how close it then gets to the
-# optimum, and how fast, depends on how its step size decays, so read its
-# gap from its curve and from its printed objective beside the others'.
-# (One epoch is one pass over the data, as one full-batch iteration is, so
-# the x axis compares like with like.)
+# Full-batch descent goes down steadily, acceleration gets to the same
+# optimum in about a third of its iterations and conjugate gradients faster
+# still. The stochastic solver takes many cheap steps per pass over the data
+# and makes the most progress in its first epochs, then wanders at the noise
+# level of its minibatch steps; each time its loss stalls its step shrinks,
+# which brings it closer to the optimum: read its gap from its curve and from
+# its printed objective beside the others'. (One epoch is one pass over the
+# data, as one full-batch iteration is, so the x axis compares like with
+# like.)
 best = min(curve.min() for curve in curves.values())
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for solver, curve in curves.items():

@@ -8,12 +8,23 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseGDClassifier, fit_context
+from ._conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
-from ._schedules import automatic_step, largest_eigenvalue, link_curvature
+from ._schedules import (
+    automatic_step,
+    largest_eigenvalue,
+    largest_row_norm,
+    link_curvature,
+    minibatch_smoothness,
+)
 from ._training import TrainingLoop
 
-# Epochs without improvement before stochastic descent stops.
-_SGD_PATIENCE = 5
+# Epochs without an improvement of the objective by ``tol`` after which
+# stochastic descent divides its step by 5 (MLPClassifier's default patience).
+_SGD_PATIENCE = 10
+# What solver='auto' runs without an L1 term: the fastest full-batch solver
+# to lbfgs's optimum on the three data sets of benchmarks/run.py.
+_AUTO_SOLVER = "cg"
 
 
 class LogisticRegressionGD(BaseGDClassifier):
@@ -40,16 +51,23 @@ class LogisticRegressionGD(BaseGDClassifier):
     class_weight : dict or 'balanced', default=None
         Weights multiplying each class's samples; 'balanced' uses
         ``n_samples / (n_classes * np.bincount(y))``.
-    solver : {'gd', 'agd', 'sgd'}, default='agd'
+    solver : {'auto', 'gd', 'agd', 'cg', 'sgd'}, default='auto'
         'gd' is plain full-batch gradient descent, ``w := w - lr * grad``;
         'agd' accelerates it with Nesterov momentum, restarted whenever the
-        momentum points uphill; 'sgd' takes one step per minibatch. L1 terms
-        are handled by a proximal (soft-threshold) step in every solver.
+        momentum points uphill; 'cg' (conjugate gradients) moves along the
+        negative gradient plus a multiple of the previous step, by the step
+        that minimises the objective along that line; 'sgd' takes one step
+        per minibatch. L1 terms are handled by a proximal (soft-threshold)
+        step; 'cg' has none and runs 'agd' when ``l1_ratio > 0``. 'auto'
+        runs 'cg' without an L1 term and 'agd' with one: on the benchmark's
+        three data sets 'cg' reaches lbfgs's optimum in about as many
+        passes over the data as lbfgs, half those of 'agd'.
     learning_rate : float or 'auto', default='auto'
         The step size. 'auto' derives ``1 / L`` from the smoothness ``L`` of
         the loss (a power-iteration estimate of the largest eigenvalue of
         ``X^T X``) and, for the full-batch solvers, adapts it by a
-        backtracking line search, so it needs no tuning.
+        backtracking line search, so it needs no tuning. For 'cg' it is
+        only the first trial of the line search.
     batch_size : int, default=None
         Minibatch size of 'sgd' and ``partial_fit``; None means
         ``min(200, n_samples)``. The full-batch solvers use every sample.
@@ -59,8 +77,10 @@ class LogisticRegressionGD(BaseGDClassifier):
         Maximum number of iterations (epochs for 'sgd').
     tol : float, default=1e-4
         Full-batch solvers stop when the largest entry of the (proximal)
-        gradient is below ``tol``; 'sgd' stops when the objective has not
-        improved by ``tol`` for 5 epochs.
+        gradient is below ``tol``. 'sgd' divides its step by 5 whenever the
+        objective has not improved by ``tol`` for 10 consecutive epochs
+        (MLPClassifier's ``n_iter_no_change`` and ``tol``), and stops at
+        such a stall once the step is below 1e-6.
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling of 'sgd'.
     warm_start : bool, default=False
@@ -101,6 +121,24 @@ class LogisticRegressionGD(BaseGDClassifier):
 
     with the sigmoid in place of the softmax for two classes.
 
+    'cg' iterates ``d := -grad + beta * d`` and ``w := w + t * d``: ``beta``
+    by the Polak-Ribiere+ rule, ``t`` where the slope along ``d`` vanishes,
+    found on the scores ``z + t X d`` without another product with ``X``.
+
+    'sgd' minimises the same objective: each minibatch carries the
+    penalty's share of its weight (its weight over the total), L1's
+    proximal step likewise, so that the minibatch objectives average to the
+    objective. A constant step would leave the iterates wandering in a ball
+    around the optimum as wide as the step; the step is therefore divided
+    by 5 at every stall of the objective, which shrinks the ball to the
+    optimum. Its first step, ``1 / L_b``, uses the expected smoothness of a
+    minibatch of ``b`` samples, which lies between the whole objective's and
+    a single sample's (the largest squared row norm), so that small
+    batches do not diverge. On the standardised breast-cancer and wine data
+    (``batch_size=32``, ``tol=1e-8``) it comes within 1 % of the optimal
+    objective in 130 to 340 epochs, L2 or L1; a full-batch solver gets
+    there far sooner and tighter.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -118,7 +156,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
-        "solver": [StrOptions({"gd", "agd", "sgd"})],
+        "solver": [StrOptions({"auto", "gd", "agd", "cg", "sgd"})],
         "learning_rate": [
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -133,7 +171,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         l1_ratio=0.0,
         fit_intercept=True,
         class_weight=None,
-        solver="agd",
+        solver="auto",
         learning_rate="auto",
         batch_size=None,
         shuffle=True,
@@ -191,21 +229,27 @@ class LogisticRegressionGD(BaseGDClassifier):
         if auto:
             eigenvalue = largest_eigenvalue(X, sw, self.fit_intercept)
         n_outputs = network.layer_sizes[-1]
+        s_total = n if sw is None else float(sw.sum())
         if incremental or self.solver == "sgd":
             batch = min(self.batch_size or 200, n)
             if auto:
-                # no line search: the curvature's bound anywhere; the
-                # penalty's curvature per batch is l2 / (weight of a batch)
-                s_mean = 1.0 if sw is None else float(sw.mean()) or 1.0
+                # no line search: the curvature's bound anywhere, for the
+                # expected minibatch (a small batch curves more than the whole)
+                smoothness = minibatch_smoothness(
+                    eigenvalue, largest_row_norm(X, self.fit_intercept), batch, n
+                )
                 curvature = link_curvature(network.loss, n_outputs)
-                step = automatic_step(curvature, eigenvalue, l2 / (batch * s_mean))
+                step = automatic_step(curvature, smoothness, l2 / s_total)
             loop.solver = SGD(network.n_params, X.dtype)
             loop.learning_rate_init = step
             loop.batch_size = batch
+            loop.penalty_share = True
+            if not incremental:
+                # a constant step wanders in a ball around the optimum, as
+                # wide as the step: shrink it whenever the objective stalls
+                loop.schedule = "adaptive"
             return loop
 
-        s_total = n if sw is None else float(sw.sum())
-        line_search = auto
         if auto:
             # the line search corrects the step as the curvature changes, so
             # it may start from the curvature where the fit starts
@@ -214,26 +258,66 @@ class LogisticRegressionGD(BaseGDClassifier):
         # laid out like the output scores (column-major) for the loss's
         # elementwise work on whole arrays
         Y = np.asfortranarray(Y)
-        if self.solver == "gd":
-            loop.solver = ProximalGradient(
+        loop.solver = self._full_batch_solver(network, X, Y, sw, step, auto)
+        return loop
+
+    def _solver_used(self):
+        """The full-batch solver a fit runs: 'auto' and 'cg' resolved.
+
+        'cg' has no proximal step: with an L1 term it falls back to 'agd'.
+        """
+        solver = self.solver
+        l1 = self._penalty()[1]
+        if solver == "auto":
+            return "agd" if l1 else _AUTO_SOLVER
+        if solver == "cg" and l1:
+            return "agd"
+        return solver
+
+    def _full_batch_solver(self, network, X, Y, sw, step, line_search):
+        l2, l1 = self._penalty()
+        s_total = X.shape[0] if sw is None else float(sw.sum())
+        n_coef = network.n_coef
+        solver = self._solver_used()
+        if solver == "gd":
+            return ProximalGradient(
                 lambda theta: network.objective_gradient(theta, X, Y, sw, l2),
                 step,
                 l1 / s_total,
-                network.n_coef,
+                n_coef,
                 line_search=line_search,
             )
-            return loop
         # one dense block: the scores are linear in the parameters
-        loop.solver = AcceleratedLinearModel(
-            lambda theta, z: network.objective_gradient(theta, X, Y, sw, l2, scores=z),
+        smooth = lambda theta, z: network.objective_gradient(  # noqa: E731
+            theta, X, Y, sw, l2, scores=z
+        )
+        scores = lambda theta: network.raw_scores(theta, X)  # noqa: E731
+        if solver == "cg":
+            return ConjugateGradientLinearModel(
+                smooth,
+                scores,
+                lambda z, rate, theta, d: score_line(
+                    network.loss,
+                    Y,
+                    sw,
+                    l2,
+                    s_total,
+                    z,
+                    rate,
+                    theta[:n_coef],
+                    d[:n_coef],
+                ),
+                step,
+            )
+        return AcceleratedLinearModel(
+            smooth,
             step,
             l1 / s_total,
-            network.n_coef,
+            n_coef,
             line_search=line_search,
             value=lambda theta, z: network.objective(theta, X, Y, sw, l2, scores=z),
-            scores=lambda theta: network.raw_scores(theta, X),
+            scores=scores,
         )
-        return loop
 
     def _fitted_params(self):
         return [self.coef_.T], [self.intercept_]

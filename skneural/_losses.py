@@ -106,6 +106,16 @@ class _CrossEntropy:
         grad = _weighted(cross_entropy_gradient(out, y), sample_weight)
         return _weighted_sum(losses, sample_weight), grad
 
+    def gradient(self, z, y, sample_weight=None, out=None):
+        """The gradient of :meth:`loss` in ``z`` alone, ``s * (p - y)``.
+
+        Cheaper than :meth:`loss_and_gradient` (no logarithm); ``out``
+        receives it, ``out=z`` works in place.
+        """
+        out = np.empty_like(z) if out is None else out
+        self._probabilities(z, y, out)
+        return _weighted(cross_entropy_gradient(out, y), sample_weight)
+
 
 class SigmoidCrossEntropy(_CrossEntropy):
     """Binary (one output column) and multilabel (one column per label) loss.
@@ -116,6 +126,9 @@ class SigmoidCrossEntropy(_CrossEntropy):
 
     out_activation = "logistic"
     per_sample = staticmethod(sigmoid_cross_entropy)
+
+    def _probabilities(self, z, y, out):
+        return sigmoid(z, out=out)
 
     def predict_proba(self, z):
         """Probabilities of each output column being 1."""
@@ -135,6 +148,11 @@ class SoftmaxCrossEntropy(_CrossEntropy):
 
     out_activation = "softmax"
     per_sample = staticmethod(softmax_cross_entropy)
+
+    def _probabilities(self, z, y, out):
+        # the softmax's shift and row sums are the loss's: one exp for both
+        softmax_cross_entropy(z, y, probabilities_out=out)
+        return out
 
     def predict_proba(self, z):
         """Class probabilities, rows summing to one."""

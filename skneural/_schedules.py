@@ -78,6 +78,47 @@ def largest_eigenvalue(x, sample_weight=None, fit_intercept=True, rng=None):
     return min(max(value, 1e-300), np.finfo(float).max)
 
 
+def largest_row_norm(x, fit_intercept=True):
+    """``max_i ||x~_i||^2``, ``x~_i`` a row with a 1 appended when ``fit_intercept``.
+
+    It bounds the curvature of a single sample's loss (times the link's
+    curvature), hence of any minibatch's: the step that is safe for the
+    noisiest minibatch.
+    """
+    # scaled by the largest entry, like largest_eigenvalue, so that features
+    # near the float limit do not overflow the squares
+    m = max(float(abs(x).max()) if x.shape[0] * x.shape[1] else 0.0, 1.0)
+    if sp.issparse(x):
+        squares = np.asarray((x / m).power(2).sum(axis=1)).ravel()
+    else:
+        scaled = x / m
+        squares = np.einsum("ij,ij->i", scaled, scaled)
+    norm = float(squares.max()) if squares.size else 0.0
+    with np.errstate(over="ignore"):
+        norm = (norm + (fit_intercept / (m * m))) * m * m
+    return min(max(norm, 1e-300), np.finfo(float).max)
+
+
+def minibatch_smoothness(full, single, batch_size, n_samples):
+    """Expected smoothness of a minibatch of ``b`` of ``n`` samples.
+
+    For batches drawn without replacement it interpolates between one
+    sample's smoothness ``single`` (``b = 1``) and the full objective's
+    ``full`` (``b = n``):
+    ``L_b = n (b - 1) / (b (n - 1)) full + (n - b) / (b (n - 1)) single``
+    (Gower et al., 2019, "SGD: general analysis and improved rates"). A step
+    ``1 / L_b`` keeps small batches from overshooting where ``1 / full``
+    would.
+    """
+    n, b = n_samples, min(batch_size, n_samples)
+    if n <= 1:
+        return single
+    # weights first, then the (possibly huge) curvatures: no overflow
+    w_full, w_single = n * (b - 1) / (b * (n - 1)), (n - b) / (b * (n - 1))
+    value = w_full * float(full) + w_single * float(single)
+    return min(value, np.finfo(float).max)
+
+
 def link_curvature(loss, n_outputs, at_start=False):
     """Largest eigenvalue of the link's Hessian in the scores.
 

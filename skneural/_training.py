@@ -112,6 +112,11 @@ class TrainingLoop:
         A minibatch rule (``step``) or a full-batch rule (``iterate``).
     l2, l1 : float
         Penalty strengths per unit of sample weight.
+    penalty_share : bool
+        Whether each minibatch carries the penalty's share of its weight
+        (batch weight / total weight), so that the minibatch objectives
+        average to the full one; by default (MLPClassifier's rule) every
+        minibatch carries the whole penalty.
     learning_rate_init, schedule, power_t : learning-rate schedule.
     batch_size, shuffle, rng : minibatch settings.
     max_iter, tol, n_iter_no_change : stopping.
@@ -131,6 +136,7 @@ class TrainingLoop:
     solver: object
     l2: float = 0.0
     l1: float = 0.0
+    penalty_share: bool = False
     learning_rate_init: float = 1e-3
     schedule: str = "constant"
     power_t: float = 0.5
@@ -167,6 +173,7 @@ class TrainingLoop:
         # its own weight: a batch of light samples then moves the parameters
         # little, and each step estimates the whole set's gradient (without
         # sample weights this is MLPClassifier's division by the batch size)
+        n = self.x.shape[0]
         mean_weight = 1.0 if sw is None else float(sw.mean())
         total, count = 0.0, 0
         for batch in batches.batches:
@@ -175,12 +182,15 @@ class TrainingLoop:
             if sw is not None and not sw_batch.any():
                 continue  # no sample of this batch weighs anything
             weight_sum = n_batch * mean_weight
+            # the penalty of a batch: its share of the whole set's (the
+            # batches' shares add up to one), or, by default, all of it
+            scale = n_batch / n if self.penalty_share else 1.0
             value, _ = objective_gradient(
                 theta,
                 x_batch,
                 y_batch,
                 sw_batch,
-                l2,
+                l2 * scale,
                 grad,
                 dropout_rng,
                 weight_sum=weight_sum,
@@ -188,7 +198,8 @@ class TrainingLoop:
             step(theta, grad, learning_rate)
             if l1:
                 n_coef = self.network.n_coef
-                soft_threshold(theta[:n_coef], learning_rate * l1 / weight_sum)
+                threshold = learning_rate * l1 * scale / weight_sum
+                soft_threshold(theta[:n_coef], threshold)
             # the epoch's loss averages the batches by size, as MLPClassifier
             total += value * n_batch
             count += n_batch

@@ -8,6 +8,7 @@ from conftest import logistic_objective, reference_logistic_regression
 from scipy.sparse import csr_matrix
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.estimator_checks import check_class_weight_classifiers
 
 from skneural import LogisticRegressionGD
 
@@ -101,7 +102,7 @@ def test_l1_objective_no_worse_than_saga(dataset, l1_ratio, request):
     assert np.sum(ours.coef_ == 0) > 0
 
 
-@pytest.mark.parametrize("solver", ["gd", "agd"])
+@pytest.mark.parametrize("solver", ["gd", "agd", "cg"])
 def test_loss_curve_is_the_objective_and_decreases(solver, breast_cancer):
     X, y = breast_cancer
     clf = LogisticRegressionGD(solver=solver, C=2.0).fit(X, y)
@@ -127,6 +128,63 @@ def test_sgd_reaches_the_optimum_approximately(dataset, request):
     )
     assert ours_obj <= best_obj * 1.01
     assert ours.score(X, y) >= reference.score(X, y) - 0.01
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("C, l1_ratio", [(1.0, 0.0), (0.1, 1.0)], ids=["l2", "l1"])
+def test_sgd_minimises_the_objective_within_one_percent(dataset, C, l1_ratio, request):
+    # each minibatch carries its share of the penalty and the step shrinks
+    # when the objective stalls: the optimum, not LogisticRegression(C=C/18)'s
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(
+        solver="sgd",
+        C=C,
+        l1_ratio=l1_ratio,
+        batch_size=32,
+        max_iter=500,
+        tol=1e-8,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+    reference = reference_logistic_regression(
+        C=C, l1_ratio=l1_ratio, solver="saga" if l1_ratio else "lbfgs", tol=1e-12
+    )
+    reference.set_params(max_iter=100_000).fit(X, y)
+    classes = ours.classes_
+    ours_obj = logistic_objective(
+        ours.coef_, ours.intercept_, X, y, classes, C, l1_ratio
+    )
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, C, l1_ratio
+    )
+    assert best_obj <= ours_obj <= best_obj * (1 + 1e-2)
+
+
+@pytest.mark.parametrize("batch_size", [8, 16])
+def test_sgd_small_batches_do_not_diverge(batch_size, breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(solver="sgd", batch_size=batch_size, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    reference = reference_logistic_regression(tol=1e-12).fit(X, y)
+    classes = clf.classes_
+    ours_obj = logistic_objective(clf.coef_, clf.intercept_, X, y, classes, 1.0)
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 1.0
+    )
+    assert ours_obj <= best_obj * 1.05
+    assert clf.n_iter_ > 20  # not stopped near the start
+
+
+@pytest.mark.parametrize("batch_size", [16, 32])
+def test_sgd_passes_check_class_weight_classifiers(batch_size):
+    est = LogisticRegressionGD(solver="sgd", batch_size=batch_size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check_class_weight_classifiers("LogisticRegressionGD", est)
 
 
 def test_fixed_learning_rate_gd_is_the_textbook_update(iris):
@@ -327,3 +385,126 @@ def test_multilabel_is_refused():
 def test_unfitted_prediction_is_refused():
     with pytest.raises(NotFittedError):
         LogisticRegressionGD().predict(np.eye(2))
+
+
+def test_minibatch_smoothness_spans_one_sample_to_the_whole(breast_cancer):
+    from skneural._schedules import largest_row_norm, minibatch_smoothness
+
+    X, _ = breast_cancer
+    single = largest_row_norm(X)
+    assert single == pytest.approx(np.max(np.sum(X**2, axis=1)) + 1, rel=1e-12)
+    assert largest_row_norm(csr_matrix(X), fit_intercept=False) == pytest.approx(
+        single - 1, rel=1e-12
+    )
+    n = len(X)
+    assert minibatch_smoothness(3.0, single, 1, n) == pytest.approx(single)
+    assert minibatch_smoothness(3.0, single, n, n) == pytest.approx(3.0)
+    assert 3.0 < minibatch_smoothness(3.0, single, 32, n) < single
+
+
+# -- conjugate gradients and solver='auto' -------------------------------------------
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cg_reaches_the_optimum(dataset, weighted, request):
+    X, y = request.getfixturevalue(dataset)
+    sw = np.random.RandomState(0).uniform(0, 3, len(y)) if weighted else None
+    ours = LogisticRegressionGD(solver="cg", C=2.0, **TIGHT).fit(X, y, sw)
+    reference = reference_logistic_regression(C=2.0, tol=1e-12, max_iter=100_000)
+    reference.fit(X, y, sample_weight=sw)
+    assert_same_optimum(ours, reference)
+    classes = ours.classes_
+    ours_obj = logistic_objective(
+        ours.coef_, ours.intercept_, X, y, classes, 2.0, 0, sw
+    )
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 2.0, 0, sw
+    )
+    assert ours_obj == pytest.approx(best_obj, rel=1e-9)
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "wine"])
+def test_cg_in_float32_reaches_the_float64_optimum(dataset, request):
+    X, y = request.getfixturevalue(dataset)
+    ours = LogisticRegressionGD(solver="cg", tol=1e-6).fit(X.astype(np.float32), y)
+    assert ours.coef_.dtype == np.float32
+    reference = reference_logistic_regression(tol=1e-12).fit(X, y)
+    classes = ours.classes_
+    ours_obj = logistic_objective(ours.coef_, ours.intercept_, X, y, classes, 1.0)
+    best_obj = logistic_objective(
+        reference.coef_, reference.intercept_, X, y, classes, 1.0
+    )
+    assert ours_obj == pytest.approx(best_obj, rel=1e-5)
+    assert relative_difference(ours.coef_, reference.coef_) < 1e-2
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_cg_line_slope_matches_finite_differences(n_outputs):
+    from skneural._conjugate_gradient import score_line
+    from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+    from skneural._network import Network
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    Y = np.eye(max(n_outputs, 2), dtype=bool)[rng.randint(0, max(n_outputs, 2), 40)]
+    Y = Y[:, 1:] if n_outputs == 1 else Y
+    sw, l2 = rng.uniform(0.5, 2, 40), 0.3
+    loss = SigmoidCrossEntropy() if n_outputs == 1 else SoftmaxCrossEntropy()
+    network = Network((5, n_outputs), (), loss)
+    theta, d = rng.normal(size=network.n_params), rng.normal(size=network.n_params)
+    k = network.n_coef
+    slope = score_line(
+        loss,
+        Y,
+        sw,
+        l2,
+        sw.sum(),
+        network.raw_scores(theta, X),
+        network.raw_scores(d, X),
+        theta[:k],
+        d[:k],
+    )
+
+    def phi(t):
+        return network.objective(theta + t * d, X, Y, sw, l2)
+
+    h = 1e-6
+    for t in (0.0, 0.3, 1.7):
+        numeric = (phi(t + h) - phi(t - h)) / (2 * h)
+        assert slope(t) == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+    # at 0 it is the gradient along d
+    _, grad = network.objective_gradient(theta, X, Y, sw, l2)
+    assert slope(0.0) == pytest.approx(grad @ d, rel=1e-10)
+
+
+def test_line_minimum_finds_the_minimum_of_a_convex_function():
+    from skneural._conjugate_gradient import line_minimum
+
+    # phi(t) = exp(t) - 3 t has its minimum at log(3); start far short of it
+    t = line_minimum(lambda t: np.exp(t) - 3, -2.0, 1e-3)
+    assert abs(np.exp(t) - 3) <= 0.1 * 2.0
+    assert t == pytest.approx(np.log(3), abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "l1_ratio, expected", [(0.0, "cg"), (0.5, "agd"), (1.0, "agd")]
+)
+def test_auto_picks_cg_without_l1_and_agd_with_it(l1_ratio, expected, wine):
+    X, y = wine
+    auto = LogisticRegressionGD(solver="auto", l1_ratio=l1_ratio).fit(X, y)
+    chosen = LogisticRegressionGD(solver=expected, l1_ratio=l1_ratio).fit(X, y)
+    np.testing.assert_array_equal(auto.coef_, chosen.coef_)
+    assert auto.n_iter_ == chosen.n_iter_
+    other = LogisticRegressionGD(
+        solver="agd" if expected == "cg" else "cg", l1_ratio=0.0
+    ).fit(X, y)
+    if expected == "cg":
+        assert other.n_iter_ > auto.n_iter_  # a different solver, more iterations
+    assert LogisticRegressionGD().solver == "auto"
+
+
+def test_cg_with_l1_falls_back_to_agd(breast_cancer):
+    X, y = breast_cancer
+    cg = LogisticRegressionGD(solver="cg", l1_ratio=0.5, C=0.5).fit(X, y)
+    agd = LogisticRegressionGD(solver="agd", l1_ratio=0.5, C=0.5).fit(X, y)
+    np.testing.assert_array_equal(cg.coef_, agd.coef_)
+    assert np.sum(cg.coef_ == 0) > 0
