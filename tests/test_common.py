@@ -53,7 +53,23 @@ STACKED_SETTINGS = [
     {"weight_init": "he_uniform"},
     {"weight_init": "auto"},
 ]
-SETTINGS_GRID = [StackedNetClassifier(**settings) for settings in STACKED_SETTINGS]
+LOGISTIC_SETTINGS = [
+    {"solver": "gd"},
+    {"solver": "agd"},
+    {"solver": "cg"},
+    {"solver": "sgd"},
+    {"solver": "sgd", "batch_size": 8},
+    {"solver": "sgd", "batch_size": 16},
+    {"solver": "sgd", "batch_size": 32},
+    {"l1_ratio": 1.0},
+    {"l1_ratio": 0.5, "C": 0.5},
+    {"solver": "sgd", "l1_ratio": 0.5, "batch_size": 16},
+    {"class_weight": "balanced"},
+    {"solver": "gd", "learning_rate": 0.1},
+]
+SETTINGS_GRID = [StackedNetClassifier(**settings) for settings in STACKED_SETTINGS] + [
+    LogisticRegressionGD(**settings) for settings in LOGISTIC_SETTINGS
+]
 
 
 @parametrize_with_checks(ESTIMATORS)
@@ -81,12 +97,16 @@ def skip_reason(estimator, check_name):
     Only where scikit-learn skips the same check for its own estimators.
     """
     params = estimator.get_params()
-    stochastic = (
-        params["early_stopping"]
-        or params["dropout"]
-        or params["learning_rate"] == "invscaling"
-        or params["batch_size"] != "auto"
-    )
+    if isinstance(estimator, LogisticRegressionGD):
+        stochastic = params["solver"] == "sgd"
+        params = {"early_stopping": False, **params}
+    else:
+        stochastic = (
+            params["early_stopping"]
+            or params["dropout"]
+            or params["learning_rate"] == "invscaling"
+            or params["batch_size"] != "auto"
+        )
     if check_name in _SAMPLE_WEIGHT_CHECKS and stochastic:
         # random validation splits, dropout masks and minibatches draw other
         # rows for a repeated sample than for a weighted one; the schedule
