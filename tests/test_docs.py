@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._available_if import _AvailableIfDescriptor
 
 import skneural
 from skneural._lr_range import LRRangeTestResult
@@ -44,6 +45,8 @@ def _own_public_methods(cls):
             yield name, getattr(cls, name), func.__module__
         elif isinstance(value, types.FunctionType):
             yield name, value, value.__module__
+        elif isinstance(value, _AvailableIfDescriptor):  # partial_fit
+            yield name, value.fn, value.fn.__module__
 
 
 def _documented_callables():
