@@ -298,6 +298,17 @@ class StackedNetClassifier(BaseGDClassifier):
     def _fitted_activations(self):
         return self.activations_
 
+    def __setstate__(self, state):
+        # a model saved before the hidden activations were fitted state: they
+        # are those its hyperparameters named when it was fitted
+        if "coefs_" in state and "activations_" not in state:
+            n_hidden = len(state["coefs_"]) - 1
+            activation = state["activation"]
+            state["activations_"] = tuple(
+                self._per_layer("activation", activation, n_hidden)
+            )
+        super().__setstate__(state)
+
     def _per_layer(self, name, value, n_hidden):
         if isinstance(value, str) or np.isscalar(value):
             return [value] * n_hidden

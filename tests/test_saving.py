@@ -3,6 +3,7 @@
 import io
 import pickle
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -143,3 +144,21 @@ def test_training_goes_on_after_loading(name, iris):
         model.partial_fit(X, y)
     assert_array_equal(from_pickle.predict_proba(X), est.predict_proba(X))
     assert_array_equal(from_skops.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", ["stacked", "logistic"])
+def test_models_saved_by_the_previous_version_load_and_predict(name):
+    """Files written by version 0.1.0.dev0 before activations_ was fitted state."""
+    data = Path(__file__).parent / "data"
+    expected = np.load(data / "expected-0.1.0.dev0.npz")
+    with open(data / f"{name}-0.1.0.dev0.pkl", "rb") as f:
+        from_pickle = pickle.load(f)
+    np.testing.assert_array_equal(
+        from_pickle.predict_proba(expected["X"]), expected[name]
+    )
+    sio = pytest.importorskip("skops.io")
+    path = data / f"{name}-0.1.0.dev0.skops"
+    from_skops = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    np.testing.assert_array_equal(
+        from_skops.predict_proba(expected["X"]), expected[name]
+    )
