@@ -9,10 +9,10 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, skneural_here
 from sklearn.datasets import load_breast_cancer
 
 from skneural import LogisticRegressionGD
-from skneural._cli import main
 
 CLINICS = ["north", "south", "east"]
 # A Python in which pandas and skops cannot be imported, as without [cli].
@@ -38,26 +38,6 @@ def skneural(*args, cwd=None):
         timeout=300,
     )
     return result.returncode, result.stdout, result.stderr
-
-
-def skneural_here(*args):
-    """The same command in this process (its error paths need no new Python)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        status = main([str(a) for a in args], out=out, err=err)
-    except SystemExit as exc:  # argparse's --help and usage errors
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(status, stderr, *fragments):
-    assert status == 2, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("skneural: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
 
 
 def write_csv(path, header, rows):

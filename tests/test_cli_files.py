@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, skneural_here
 
 from skneural._cli import main
 
@@ -15,23 +16,7 @@ pd = pytest.importorskip("pandas")
 
 SPECIES = ["Adelie", "Gentoo", "Chinstrap"]
 
-
-def run(*args):
-    """``skneural ARGS`` in this process; returns (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    status = main([str(a) for a in args], out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(status, stderr, *fragments):
-    assert status == 2, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("skneural: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    assert "np." not in lines[0]  # no numpy repr
+run = skneural_here
 
 
 def warnings_of(stderr):
