@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._inplace import squared_norm
 from ._penalties import soft_threshold
 from ._schedules import SCHEDULES
 
@@ -212,7 +213,7 @@ class TrainingLoop:
             self.x.shape[0] if self.sample_weight is None else self.sample_weight.sum()
         )
         start_penalty = (
-            0.5 * self.l2 * float(theta[:n_coef] @ theta[:n_coef])
+            0.5 * self.l2 * squared_norm(theta[:n_coef])
             + self.l1 * float(np.abs(theta[:n_coef]).sum())
         ) / max(s_total, 1e-300)
         n_outputs = self.network.layer_sizes[-1]

@@ -7,6 +7,7 @@ from scipy.sparse import csr_matrix
 from scipy.special import softmax
 
 from skneural._activations import ACTIVATIONS
+from skneural._inplace import add_scaled, squared_norm
 from skneural._layers import dense_backward, dense_forward, dropout_mask, init_dense
 from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from skneural._network import Network
@@ -237,6 +238,25 @@ def test_penalties():
     assert l1_penalty(w, 2.0) == pytest.approx(2 * 5.7)
     np.testing.assert_allclose(add_l2_gradient(np.zeros(4), w, 0.5), 0.5 * w)
     np.testing.assert_allclose(soft_threshold(w.copy(), 1.0), [2.0, 0.0, 0.0, -1.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [3, 50_000])  # past the size BLAS would thread
+def test_kernels_match_their_reference_forms(dtype, n):
+    rng = np.random.RandomState(0)
+    x, y = rng.standard_normal((2, n)).astype(dtype)
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    expected = y + np.float64(-0.3).astype(dtype) * x
+    for work in (None, np.empty_like(x)):
+        result = add_scaled(y.copy(), x, -0.3, work)
+        assert result.dtype == dtype
+        np.testing.assert_allclose(result, expected, rtol=rtol)
+    # x itself as the scratch array; a strided view as y
+    np.testing.assert_allclose(add_scaled(y.copy(), x.copy(), -0.3, x.copy()), expected)
+    view = np.zeros(2 * n, dtype)[::2]
+    np.testing.assert_allclose(add_scaled(view, x, 2.0), 2 * x, rtol=rtol)
+    assert isinstance(squared_norm(x), float)
+    assert squared_norm(x) == pytest.approx(float(x.astype(float) @ x), rel=rtol * 10)
 
 
 # -- optimizers: the first steps against their closed forms --------------------------
