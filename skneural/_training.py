@@ -20,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._inplace import squared_norm
 from ._penalties import soft_threshold
 from ._schedules import SCHEDULES
+from ._threads import minibatch_threads
 
 # A loss this many times that of the uninformed model (uniform probabilities)
 # can only come from a step that overshot: the run has diverged.
@@ -234,9 +235,12 @@ class TrainingLoop:
                     if self.full_batch:
                         loss = self._full_batch_epoch(theta, history)
                     else:
-                        loss = self._minibatch_epoch(
-                            theta, grad, learning_rate, history, batches
-                        )
+                        with minibatch_threads(
+                            self.network.layer_sizes, self.batch_size
+                        ):
+                            loss = self._minibatch_epoch(
+                                theta, grad, learning_rate, history, batches
+                            )
                     finite = np.isfinite(loss) and np.all(np.isfinite(theta))
             except KeyboardInterrupt:
                 # as MLPClassifier: Ctrl-C ends training, not the program, and

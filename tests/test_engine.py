@@ -408,3 +408,26 @@ def test_largest_eigenvalue_estimate():
     exact = np.linalg.eigvalsh(X.T @ X / 300)[-1]
     estimate = largest_eigenvalue(csr_matrix(X), fit_intercept=False)
     assert exact * 0.98 <= estimate <= exact * (1 + 1e-12)
+
+
+def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_info
+
+    from skneural._threads import (
+        LARGE_PRODUCT,
+        largest_batch_product,
+        minibatch_threads,
+    )
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert largest_batch_product((64, 32, 10), 200) == 200 * 64 * 32
+    with minibatch_threads((64, 32, 10), 200):
+        assert set(blas_threads()) <= {1}
+    assert blas_threads() == before  # restored
+    wide = (LARGE_PRODUCT // 200, 1, 2)
+    assert isinstance(minibatch_threads(wide, 200), nullcontext)
