@@ -429,5 +429,5 @@ def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
     with minibatch_threads((64, 32, 10), 200):
         assert set(blas_threads()) <= {1}
     assert blas_threads() == before  # restored
-    wide = (LARGE_PRODUCT // 200, 1, 2)
+    wide = (LARGE_PRODUCT // 200 + 1, 1, 2)
     assert isinstance(minibatch_threads(wide, 200), nullcontext)
