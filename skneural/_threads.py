@@ -6,9 +6,11 @@ process holds a core, the thread scheduled there runs only when the operating
 system gives it a turn, and a product of a millisecond takes several (five to
 fifty times the one-thread time, measured on two busy cores). The products of
 a minibatch are of that size, thousands of them per fit, so the minibatch
-epochs run on one BLAS thread unless a product is large enough for threads
-to pay even then. Prediction, validation and the full-batch solvers keep
-the machine's default.
+epochs, and predictions on inputs of a similar size, run on one BLAS thread
+unless a product is large enough for threads to pay even then. (A threaded
+prediction would also leave BLAS's threads spinning into the next fit, as
+they wait a while for more work before they sleep.) The full-batch solvers
+keep the machine's default.
 
 The rule depends only on the sizes, never on timings, so that the same
 settings give bit-identical parameters (BLAS does not always sum in the same
@@ -49,10 +51,11 @@ def largest_batch_product(layer_sizes, batch_size):
     )
 
 
-def minibatch_threads(layer_sizes, batch_size):
-    """A context for a minibatch epoch: one BLAS thread unless products are large.
+def blas_threads_for(layer_sizes, batch_size):
+    """A context for the products of a batch: one BLAS thread unless they are large.
 
-    Enter it afresh for each epoch (threadpoolctl applies a limit when it is
+    Used for every minibatch epoch and every prediction (whose batch is the
+    whole input). Enter it afresh each time (threadpoolctl applies a limit when it is
     made and restores the previous setting on exit); a limit the user has set
     lower stays as it is.
     """

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._inplace import squared_norm
 from ._penalties import soft_threshold
 from ._schedules import SCHEDULES
-from ._threads import minibatch_threads
+from ._threads import blas_threads_for
 
 # A loss this many times that of the uninformed model (uniform probabilities)
 # can only come from a step that overshot: the run has diverged.
@@ -235,7 +235,7 @@ class TrainingLoop:
                     if self.full_batch:
                         loss = self._full_batch_epoch(theta, history)
                     else:
-                        with minibatch_threads(
+                        with blas_threads_for(
                             self.network.layer_sizes, self.batch_size
                         ):
                             loss = self._minibatch_epoch(

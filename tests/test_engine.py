@@ -417,8 +417,8 @@ def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
 
     from skneural._threads import (
         LARGE_PRODUCT,
+        blas_threads_for,
         largest_batch_product,
-        minibatch_threads,
     )
 
     def blas_threads():
@@ -426,8 +426,8 @@ def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
 
     before = blas_threads()
     assert largest_batch_product((64, 32, 10), 200) == 200 * 64 * 32
-    with minibatch_threads((64, 32, 10), 200):
+    with blas_threads_for((64, 32, 10), 200):
         assert set(blas_threads()) <= {1}
     assert blas_threads() == before  # restored
     wide = (LARGE_PRODUCT // 200 + 1, 1, 2)
-    assert isinstance(minibatch_threads(wide, 200), nullcontext)
+    assert isinstance(blas_threads_for(wide, 200), nullcontext)
