@@ -71,7 +71,8 @@ def _classifier_only(function):
     kept = []
     for mark in marks:
         if mark.name == "parametrize" and any(
-            getattr(value, "__name__", "") == "MLPRegressor" for value in mark.args[1]
+            getattr(value, "__name__", "") == "MLPRegressor"
+            for value in mark.args[1]
         ):
             values = [
                 v for v in mark.args[1] if getattr(v, "__name__", "") != "MLPRegressor"
