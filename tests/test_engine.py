@@ -7,7 +7,6 @@ from scipy.sparse import csr_matrix
 from scipy.special import softmax
 
 from skneural._activations import ACTIVATIONS
-from skneural._inplace import add_scaled, squared_norm
 from skneural._layers import dense_backward, dense_forward, dropout_mask, init_dense
 from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from skneural._network import Network
@@ -240,25 +239,6 @@ def test_penalties():
     np.testing.assert_allclose(soft_threshold(w.copy(), 1.0), [2.0, 0.0, 0.0, -1.0])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n", [3, 50_000])  # past the size BLAS would thread
-def test_kernels_match_their_reference_forms(dtype, n):
-    rng = np.random.RandomState(0)
-    x, y = rng.standard_normal((2, n)).astype(dtype)
-    rtol = 1e-6 if dtype == np.float32 else 1e-13
-    expected = y + np.float64(-0.3).astype(dtype) * x
-    for work in (None, np.empty_like(x)):
-        result = add_scaled(y.copy(), x, -0.3, work)
-        assert result.dtype == dtype
-        np.testing.assert_allclose(result, expected, rtol=rtol)
-    # x itself as the scratch array; a strided view as y
-    np.testing.assert_allclose(add_scaled(y.copy(), x.copy(), -0.3, x.copy()), expected)
-    view = np.zeros(2 * n, dtype)[::2]
-    np.testing.assert_allclose(add_scaled(view, x, 2.0), 2 * x, rtol=rtol)
-    assert isinstance(squared_norm(x), float)
-    assert squared_norm(x) == pytest.approx(float(x.astype(float) @ x), rel=rtol * 10)
-
-
 # -- optimizers: the first steps against their closed forms --------------------------
 G1, G2 = np.array([1.0, -2.0, 0.5]), np.array([0.5, 1.0, -1.0])
 THETA0 = np.array([0.1, 0.2, 0.3])
@@ -408,26 +388,3 @@ def test_largest_eigenvalue_estimate():
     exact = np.linalg.eigvalsh(X.T @ X / 300)[-1]
     estimate = largest_eigenvalue(csr_matrix(X), fit_intercept=False)
     assert exact * 0.98 <= estimate <= exact * (1 + 1e-12)
-
-
-def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
-    from contextlib import nullcontext
-
-    from threadpoolctl import threadpool_info
-
-    from skneural._threads import (
-        LARGE_PRODUCT,
-        blas_threads_for,
-        largest_batch_product,
-    )
-
-    def blas_threads():
-        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-
-    before = blas_threads()
-    assert largest_batch_product((64, 32, 10), 200) == 200 * 64 * 32
-    with blas_threads_for((64, 32, 10), 200):
-        assert set(blas_threads()) <= {1}
-    assert blas_threads() == before  # restored
-    wide = (LARGE_PRODUCT // 200 + 1, 1, 2)
-    assert isinstance(blas_threads_for(wide, 200), nullcontext)
