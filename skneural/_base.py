@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 from ._callbacks import CallbackSupportMixin, fit_tasks
 from ._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from ._network import Network
+from ._threads import blas_threads_for
 from ._training import History
 
 _SPARSE_FORMATS = ("csr", "csc")
@@ -327,7 +328,8 @@ class BaseGDClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self._fitted_activations(),
             None,
         )
-        with np.errstate(over="ignore", invalid="ignore"):
+        threads = blas_threads_for(network.layer_sizes, X.shape[0])
+        with threads, np.errstate(over="ignore", invalid="ignore"):
             z = network.forward(weights, biases, X)[0]
         # a score whose terms overflowed both ways (inf - inf) has no sign to
         # read: count it as no evidence rather than return NaN probabilities

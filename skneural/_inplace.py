@@ -1,25 +1,30 @@
-"""In-place vector arithmetic without temporaries.
+"""Kernels: the per-batch vector arithmetic, in forms that never call BLAS.
 
-``y += a * x`` in numpy first builds ``a * x``, a new array, then adds it:
-two passes over memory and an allocation. BLAS's ``axpy`` does it in one
-pass, in place. The optimizers and the L2 gradient run it once per
-minibatch on every parameter, so the difference shows.
+Each function here is a faster or leaner form of a formula written plainly
+elsewhere (``y + a * x``, ``w . w``); ``tests/test_engine.py`` checks each
+against that reference form.
+
+Why not BLAS: level-1 routines (``axpy``, ``dot``) on vectors of more than
+about ten thousand entries are spread over every BLAS thread, and numpy and
+scipy each bring their own OpenBLAS with its own thread pool. A minibatch
+then alternates between the two pools, whose idle threads spin on the same
+cores, and a call of microseconds waits for milliseconds (ten times the whole
+epoch on two cores with default threads). numpy's ufuncs run in the calling
+thread, so these cost the same whatever the thread count. Matrix products
+stay in BLAS, where threads do help.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import get_blas_funcs
-
-# looked up once: the lookup costs more than an axpy on a small vector
-_AXPY = {
-    np.dtype(dtype): get_blas_funcs("axpy", dtype=dtype)
-    for dtype in (np.float32, np.float64)
-}
 
 
-def add_scaled(y, x, a):
-    """``y += a * x`` in place (1-D contiguous arrays of one dtype); returns ``y``.
+def add_scaled(y, x, a, work=None):
+    """``y += a * x`` in place; returns ``y``.
+
+    ``work``, an array shaped like ``x`` that may be overwritten, receives
+    ``a * x``; without it a temporary is allocated. ``x`` itself may serve
+    as ``work`` when the caller no longer needs it.
 
     Examples
     --------
@@ -28,9 +33,20 @@ def add_scaled(y, x, a):
     >>> add_scaled(y, np.arange(3.0), 2.0)
     array([1., 3., 5.])
     """
-    axpy = _AXPY.get(y.dtype)
-    if axpy is None or x.dtype != y.dtype or not y.flags.c_contiguous:
-        y += a * x  # BLAS would work on a copy of y
-        return y
-    axpy(np.ascontiguousarray(x), y, a=a)
-    return y
+    scaled = np.multiply(x, a, out=work)
+    return np.add(y, scaled, out=y)
+
+
+def squared_norm(x):
+    """``x . x`` of a 1-D array, as a Python float, in the calling thread.
+
+    ``np.einsum`` sums the products with its own vector loop, not BLAS's
+    ``dot``, and in one pass (``np.sum(x * x)`` takes two and a temporary).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> squared_norm(np.array([3.0, 4.0]))
+    25.0
+    """
+    return float(np.einsum("i,i->", x, x))

@@ -21,9 +21,12 @@ from ._inplace import add_scaled
 from ._penalties import soft_threshold
 
 
-def gradient_step(theta, grad, learning_rate):
-    """The update of the course: ``w := w - learning_rate * grad``, in place."""
-    return add_scaled(theta, grad, -learning_rate)
+def gradient_step(theta, grad, learning_rate, work=None):
+    """The update of the course: ``w := w - learning_rate * grad``, in place.
+
+    ``work`` (``grad`` itself will do) saves a temporary.
+    """
+    return add_scaled(theta, grad, -learning_rate, work)
 
 
 class _InPlaceRule:
@@ -55,14 +58,16 @@ class SGD:
         self.state = state or {"velocity": np.zeros(n_params if momentum else 0, dtype)}
 
     def step(self, theta, grad, learning_rate):
+        """One update; ``grad`` is overwritten (it serves as scratch space)."""
         if not self.momentum:
-            return gradient_step(theta, grad, learning_rate)
+            return gradient_step(theta, grad, learning_rate, work=grad)
         v = self.state["velocity"]
         v *= self.momentum
-        add_scaled(v, grad, -learning_rate)
+        step = np.multiply(grad, -learning_rate, out=grad)  # -lr * g, once
+        v += step
         if self.nesterov:
-            gradient_step(theta, grad, learning_rate)
-            return add_scaled(theta, v, self.momentum)
+            theta += step
+            return add_scaled(theta, v, self.momentum, work=grad)
         theta += v
         return theta
 
@@ -94,7 +99,8 @@ class RMSprop(_InPlaceRule):
 
     def step(self, theta, grad, learning_rate):
         mean_sq, work = self.state["mean_sq"], self.scratch(grad)
-        _moving_average(mean_sq, np.multiply(grad, grad, out=work), self.rho)
+        g_squared = np.multiply(grad, grad, out=work)
+        _moving_average(mean_sq, g_squared, self.rho, work=g_squared)
         _scaled_step(theta, grad, mean_sq, learning_rate, self.epsilon, work)
         return theta
 
@@ -136,7 +142,8 @@ class Adam:
         _moving_average(m, grad, self.beta_1)
         # g is not needed past this point: square it in place, then reuse it
         # as the scratch array of the step (one parameter-sized array less)
-        _moving_average(v, np.multiply(grad, grad, out=grad), self.beta_2)
+        g_squared = np.multiply(grad, grad, out=grad)
+        _moving_average(v, g_squared, self.beta_2, work=g_squared)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
@@ -145,10 +152,13 @@ class Adam:
         return theta
 
 
-def _moving_average(average, value, decay):
-    """``average := decay * average + (1 - decay) * value``, in place."""
+def _moving_average(average, value, decay, work=None):
+    """``average := decay * average + (1 - decay) * value``, in place.
+
+    ``work`` (``value`` itself when it may be overwritten) saves a temporary.
+    """
     average *= decay
-    add_scaled(average, value, 1 - decay)
+    add_scaled(average, value, 1 - decay, work)
 
 
 def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
@@ -156,7 +166,7 @@ def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):
     np.sqrt(sq_average, out=work)
     work += epsilon
     np.divide(direction, work, out=work)
-    add_scaled(theta, work, -learning_rate)
+    add_scaled(theta, work, -learning_rate, work)
 
 
 # The objective is only known to the rounding of its dtype: a line search

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._inplace import add_scaled
+from ._inplace import add_scaled, squared_norm
 
 
 def l2_penalty(weights, strength):
     """Value ``strength / 2 * ||w||_2^2``."""
-    return 0.5 * strength * float(weights @ weights)
+    if not strength:
+        return 0.0
+    return 0.5 * strength * squared_norm(weights)
 
 
 def add_l2_gradient(grad, weights, strength):

@@ -17,8 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._inplace import squared_norm
 from ._penalties import soft_threshold
 from ._schedules import SCHEDULES
+from ._threads import blas_threads_for
 
 # A loss this many times that of the uninformed model (uniform probabilities)
 # can only come from a step that overshot: the run has diverged.
@@ -248,7 +250,7 @@ class TrainingLoop:
             self.x.shape[0] if self.sample_weight is None else self.sample_weight.sum()
         )
         start_penalty = (
-            0.5 * self.l2 * float(theta[:n_coef] @ theta[:n_coef])
+            0.5 * self.l2 * squared_norm(theta[:n_coef])
             + self.l1 * float(np.abs(theta[:n_coef]).sum())
         ) / max(s_total, 1e-300)
         n_outputs = self.network.layer_sizes[-1]
@@ -276,9 +278,12 @@ class TrainingLoop:
                     if self.full_batch:
                         loss = self._full_batch_epoch(theta, history)
                     else:
-                        loss = self._minibatch_epoch(
-                            theta, grad, learning_rate, history, batches, order
-                        )
+                        with blas_threads_for(
+                            self.network.layer_sizes, self.batch_size
+                        ):
+                            loss = self._minibatch_epoch(
+                                theta, grad, learning_rate, history, batches, order
+                            )
                     finite = np.isfinite(loss) and np.all(np.isfinite(theta))
             except KeyboardInterrupt:
                 # as MLPClassifier: Ctrl-C ends training, not the program, and

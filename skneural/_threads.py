@@ -1,0 +1,64 @@
+"""How many BLAS threads the products of a minibatch get.
+
+A matrix product that BLAS spreads over its threads waits for the slowest of
+them at its end. On an idle machine that costs microseconds; when another
+process holds a core, the thread scheduled there runs only when the operating
+system gives it a turn, and a product of a millisecond takes several (five to
+fifty times the one-thread time, measured on two busy cores). The products of
+a minibatch are of that size, thousands of them per fit, so the minibatch
+epochs, and predictions on inputs of a similar size, run on one BLAS thread
+unless a product is large enough for threads to pay even then. (A threaded
+prediction would also leave BLAS's threads spinning into the next fit, as
+they wait a while for more work before they sleep.) The full-batch solvers
+keep the machine's default.
+
+The rule depends only on the sizes, never on timings, so that the same
+settings give bit-identical parameters (BLAS does not always sum in the same
+order on one thread and on two).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+# Multiply-adds of the largest product of a batch from which BLAS keeps its
+# threads: about 7 ms on one thread of a 2020s core, where a stalled thread
+# handoff (milliseconds) no longer outweighs what a second thread saves.
+LARGE_PRODUCT = 2**26
+
+_blas_controller = None
+
+
+def _blas():
+    """threadpoolctl's controller of the loaded BLAS libraries, made once.
+
+    threadpoolctl comes with scikit-learn; finding the libraries takes about
+    a millisecond, so it is done at the first minibatch fit only.
+    """
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+    return _blas_controller
+
+
+def largest_batch_product(layer_sizes, batch_size):
+    """Multiply-adds of the largest product of a batch: rows x fan-in x fan-out."""
+    return batch_size * max(
+        fan_in * fan_out
+        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True)
+    )
+
+
+def blas_threads_for(layer_sizes, batch_size):
+    """A context for the products of a batch: one BLAS thread unless they are large.
+
+    Used for every minibatch epoch and every prediction (whose batch is the
+    whole input). Enter it afresh each time (threadpoolctl applies a limit when it is
+    made and restores the previous setting on exit); a limit the user has set
+    lower stays as it is.
+    """
+    if largest_batch_product(layer_sizes, batch_size) >= LARGE_PRODUCT:
+        return nullcontext()
+    return _blas().limit(limits=1)

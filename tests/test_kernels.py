@@ -1,0 +1,42 @@
+"""The kernels against their reference forms, and the BLAS thread rule."""
+
+from contextlib import nullcontext
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from skneural._inplace import add_scaled, squared_norm
+from skneural._threads import LARGE_PRODUCT, blas_threads_for, largest_batch_product
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [3, 50_000])  # past the size BLAS would thread
+def test_kernels_match_their_reference_forms(dtype, n):
+    rng = np.random.RandomState(0)
+    x, y = rng.standard_normal((2, n)).astype(dtype)
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    expected = y + np.float64(-0.3).astype(dtype) * x
+    for work in (None, np.empty_like(x)):
+        result = add_scaled(y.copy(), x, -0.3, work)
+        assert result.dtype == dtype
+        np.testing.assert_allclose(result, expected, rtol=rtol)
+    # x itself as the scratch array; a strided view as y
+    np.testing.assert_allclose(add_scaled(y.copy(), x.copy(), -0.3, x.copy()), expected)
+    view = np.zeros(2 * n, dtype)[::2]
+    np.testing.assert_allclose(add_scaled(view, x, 2.0), 2 * x, rtol=rtol)
+    assert isinstance(squared_norm(x), float)
+    assert squared_norm(x) == pytest.approx(float(x.astype(float) @ x), rel=rtol * 10)
+
+
+def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert largest_batch_product((64, 32, 10), 200) == 200 * 64 * 32
+    with blas_threads_for((64, 32, 10), 200):
+        assert set(blas_threads()) <= {1}
+    assert blas_threads() == before  # restored
+    wide = (LARGE_PRODUCT // 200 + 1, 1, 2)
+    assert isinstance(blas_threads_for(wide, 200), nullcontext)
