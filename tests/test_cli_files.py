@@ -60,6 +60,21 @@ def test_the_separator_is_sniffed(tmp_path, sep):
     assert "target 'species' with 3 classes" in out
 
 
+def test_decimal_commas_of_a_semicolon_file_are_numbers(tmp_path):
+    frame = penguins()
+    frame["bill_length_mm"] = frame["bill_length_mm"].str.replace(".", ",")
+    path = tmp_path / "penguins.csv"
+    frame.to_csv(path, sep=";", index=False)
+    status, out, err = train(path, "--id", "rowid")
+    assert status == 0, err
+    assert "(2 numeric, 1 categorical: island)" in summary(out)
+    assert warnings_of(err) == []
+    # in a comma-separated file a quoted "38,5" is no number
+    frame.to_csv(path, sep=",", index=False)
+    status, out, err = train(path, "--id", "rowid")
+    assert "(1 numeric, 2 categorical: bill_length_mm, island)" in summary(out)
+
+
 def test_an_explicit_separator_and_a_wrong_one(tmp_path):
     path = tmp_path / "semicolons.csv"
     penguins().to_csv(path, sep=";", index=False)

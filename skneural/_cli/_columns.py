@@ -6,7 +6,9 @@ A column is numeric when at least 90 % of its other cells are numbers;
 its cells that are not (text, ``inf``, ``1e400``) are then read as missing
 too, and a warning names the column, the tokens and their counts. Numbers
 so large that scaling them overflows float64 (beyond 1e150 in size) are an
-error naming the row and the column. Everything else is categorical.
+error naming the row and the column. Everything else is categorical. In a
+file whose fields are not separated by commas, ``3,5`` is the number 3.5,
+as spreadsheets set to a decimal comma write it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ USUAL_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>", "#n/a
 MISSING = USUAL_MISSING | frozenset({"?", "-", "--", ".", "missing", "unknown"})
 # A column is numeric when this share of its present cells are numbers.
 NUMERIC_SHARE = 0.9
+# A number written with a decimal comma: 3,5 -0,25 1,5e3 (no thousands).
+_DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
 # Beyond this size, the squares that scaling computes overflow float64.
 LARGEST = 1e150
 
@@ -48,12 +52,19 @@ class Numbers:
         return self.n_numbers > 0 and self.n_numbers >= NUMERIC_SHARE * self.n_present
 
 
-def read_numbers(cells):
-    """Read the text column ``cells`` (a pandas Series) as numbers."""
+def read_numbers(cells, decimal_comma=False):
+    """Read the text column ``cells`` (a pandas Series) as numbers.
+
+    With ``decimal_comma``, a cell like ``3,5`` or ``-0,25`` (digits around
+    one comma, no point) is the number 3.5 or -0.25.
+    """
     import pandas as pd
 
     lowered = cells.str.lower()
     missing = lowered.isin(MISSING).to_numpy()
+    if decimal_comma:
+        comma = cells.str.fullmatch(_DECIMAL_COMMA)
+        cells = cells.where(~comma, cells.str.replace(",", ".", regex=False))
     values = pd.to_numeric(cells.where(~missing), errors="coerce").to_numpy(
         float, copy=True
     )
@@ -117,9 +128,10 @@ def read_features(frame, features, path, warn, numeric=None):
     import pandas as pd
 
     columns, numeric_names = {}, []
+    decimal_comma = frame.attrs.get("decimal_comma", False)
     for name in features:
         cells = frame[name]
-        numbers = read_numbers(cells)
+        numbers = read_numbers(cells, decimal_comma)
         if numbers.is_numeric() if numeric is None else name in numeric:
             if numeric is not None and not numbers.is_numeric():
                 raise _not_numbers_error(path, name, cells, numbers)

@@ -50,7 +50,9 @@ def read_table(path, sep=None, encoding=None):
     Returns
     -------
     frame : pandas.DataFrame
-        One text column per header name, indexed by data row from 0.
+        One text column per header name, indexed by data row from 0;
+        ``frame.attrs["decimal_comma"]`` says whether a comma may be a decimal
+        point (when it does not separate the fields).
     """
     path = Path(path)
     if not path.exists():
@@ -84,7 +86,10 @@ def read_table(path, sep=None, encoding=None):
             f"the header has {len(header)}"
         )
     frame.columns = header
-    return frame.apply(lambda column: column.str.strip())
+    frame = frame.apply(lambda column: column.str.strip())
+    # spreadsheets that separate fields by ';' or tabs write 3,5 for 3.5
+    frame.attrs["decimal_comma"] = sep != ","
+    return frame
 
 
 def _checked_encoding(encoding):
