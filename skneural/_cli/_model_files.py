@@ -84,7 +84,7 @@ def _skneural_estimator(model):
     """The skneural classifier in ``model`` (itself or a Pipeline's last step)."""
     from sklearn.pipeline import Pipeline
 
-    from .._base import BaseGDClassifier
+    from .._classification import BaseGDClassifier
 
     if isinstance(model, Pipeline) and model.steps:
         model = model.steps[-1][1]
