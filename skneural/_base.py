@@ -78,6 +78,9 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             )
         return some_positive(sample_weight)
 
+    def _check_start(self, network, theta, X, Y):
+        """Refuse data the starting model cannot be trained on (nothing here)."""
+
     def _architecture(self):
         """The validated shape of the network: no hidden layer here."""
         return Architecture((), (), None)
@@ -138,6 +141,7 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
                 X, y, Y, sw, rng, network, task
             )
 
+        self._check_start(network, theta, X_train, Y_train)
         # from here on the estimator holds the model being trained
         self._store_task(task)
         self._store_architecture(architecture)

@@ -241,6 +241,25 @@ default='squared_error'
     def _output_loss(self):
         return RegressionLoss(self.loss, self.huber_delta)
 
+    def _check_start(self, network, theta, X, Y):
+        """A clear error where even the starting model's loss overflows.
+
+        Targets and features so large that the squared error of the first
+        predictions is infinite leave no finite step to take; a few rows
+        tell (a cross-entropy, bounded by the scores, never gets there).
+        """
+        rows = slice(0, min(200, X.shape[0]))
+        with np.errstate(all="ignore"):
+            z = network.raw_scores(theta, X[rows])
+            loss = network.loss.loss(z, Y[rows])
+        if not np.isfinite(loss):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed (the loss of "
+                f"the initial network on the first rows of X is {loss:g}, so no "
+                "finite step can be taken)."
+            )
+
     @staticmethod
     def _stratify(Y):
         return None  # MLPRegressor's split: no stratification
