@@ -106,9 +106,11 @@ default='squared_error'
     the summed loss's gradient, as ours do).
 
     Without hidden layers and with squared error, the optimum is that of
-    ``Ridge(alpha=alpha / 2)`` (``Ridge`` minimises
-    ``sum_i s_i (y_i - p_i)^2 + alpha_ridge ||W||^2``, twice this objective
-    times the total weight when ``alpha_ridge = alpha / 2``).
+    ``Ridge(alpha=alpha)``: ``Ridge`` minimises ``sum_i s_i (y_i - p_i)^2 +
+    alpha_ridge ||W||^2``, which is this objective times twice the total
+    weight ``S = sum_i s_i`` when ``alpha_ridge = alpha``. With 'poisson' it
+    is that of ``PoissonRegressor(alpha=alpha / S)`` (its penalty is not
+    divided by the total weight).
 
     Examples
     --------
@@ -318,6 +320,8 @@ default='squared_error'
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        # Poisson targets are counts or rates: the common checks then draw y >= 0
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
 

@@ -12,9 +12,9 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skneural import LogisticRegressionGD, StackedNetClassifier
+from skneural import LogisticRegressionGD, StackedNetClassifier, StackedNetRegressor
 
-ESTIMATORS = [LogisticRegressionGD(), StackedNetClassifier()]
+ESTIMATORS = [LogisticRegressionGD(), StackedNetClassifier(), StackedNetRegressor()]
 
 STACKED_SETTINGS = [
     {"solver": "sgd"},
@@ -53,7 +53,17 @@ STACKED_SETTINGS = [
     {"weight_init": "he_uniform"},
     {"weight_init": "auto"},
 ]
-SETTINGS_GRID = [StackedNetClassifier(**settings) for settings in STACKED_SETTINGS]
+REGRESSOR_SETTINGS = [
+    {"loss": "huber"},
+    {"loss": "absolute_error"},
+    {"solver": "lbfgs"},
+    {"hidden_layer_sizes": (), "solver": "sgd", "learning_rate_init": 0.01},
+    {"early_stopping": True, "validation_fraction": 0.5},
+    {"early_stopping": True, "validation_fraction": 0.5, "scoring": "loss"},
+]
+SETTINGS_GRID = [StackedNetClassifier(**settings) for settings in STACKED_SETTINGS] + [
+    StackedNetRegressor(**settings) for settings in REGRESSOR_SETTINGS
+]
 
 
 @parametrize_with_checks(ESTIMATORS)
@@ -93,7 +103,7 @@ def skip_reason(estimator, check_name):
         # counts samples. scikit-learn skips this check for its stochastic
         # estimators (SGDClassifier, Perceptron, MiniBatchKMeans)
         return "sample_weight is not equivalent to repeating samples in SGD"
-    refuses_partial_fit = params["early_stopping"] or params["class_weight"] == (
+    refuses_partial_fit = params["early_stopping"] or params.get("class_weight") == (
         "balanced"
     )
     if check_name in _PARTIAL_FIT_CHECKS and refuses_partial_fit:
