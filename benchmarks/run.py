@@ -352,7 +352,9 @@ def main(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--out", help="also write the report to this file")
-    parser.add_argument("--only", choices=["networks", "logistic"], default=None)
+    parser.add_argument(
+        "--only", choices=["networks", "logistic", "regression"], default=None
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 3)
     # fits under a second get more repeats for steadier medians (not in --quick)
@@ -428,6 +430,15 @@ def main(argv=None):
             n = 20_000 if args.quick else 200_000
             X, _, y, _ = synthetic_split(n, 100, 2, np.float64)
             bench_logistic(f"{n}x100", X, y, repeats, out)
+        if args.only in (None, "regression"):
+            from regression import bench_regression
+
+            out()
+            out("## Regression: beside MLPRegressor (Adam, batch 200, (100,))")
+            out()
+            out("| data | model | ms per epoch | ratio to MLP | 5-fold CV R^2 |")
+            out("| --- | --- | --- | --- | --- |")
+            bench_regression(out, repeats, fit_epochs, quick=args.quick)
     if args.out:
         with open(args.out, "w") as f:
             f.write("\n".join(lines) + "\n")
