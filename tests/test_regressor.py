@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor, Ridge
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
+from test_mlp_parity import initial_weights  # same seed, same first draw
 
 from skneural import StackedNetRegressor
 from skneural._losses import RegressionLoss
@@ -63,17 +64,6 @@ def test_named_gradients_are_the_textbook_formulas():
     p = np.exp(z)
     deviance = np.sum(xlogy(y, y / p) - y + p)
     assert RegressionLoss("poisson").loss(z, y) == pytest.approx(deviance)
-
-
-def initial_weights(estimator, X, y, settings):
-    probe = estimator(
-        random_state=0,
-        **{**settings, "solver": "sgd", "learning_rate_init": 1e-300, "max_iter": 1},
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        probe.fit(X, y)
-    return [*probe.coefs_, *probe.intercepts_]
 
 
 SETTINGS = [
