@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, fit_context
 from ._losses import RegressionLoss
-from ._stacked_base import StackedNetMixin, stacked_doc
+from ._stacked_base import StackedNetMixin
+from ._stacked_docs import stacked_doc
 
 
 class StackedNetRegressor(RegressorMixin, StackedNetMixin, BaseGDEstimator):

@@ -7,7 +7,8 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import fit_context
 from ._classification import BaseGDClassifier
-from ._stacked_base import StackedNetMixin, stacked_doc
+from ._stacked_base import StackedNetMixin
+from ._stacked_docs import stacked_doc
 
 
 class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):

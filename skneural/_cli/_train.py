@@ -183,6 +183,17 @@ def feature_columns(frame, path, args, warn):
     return features, empty
 
 
+def _guessed_task(frame, args, err):
+    """The task the target column looks like; a regression is announced."""
+    task_name = detect_task(frame[args.target])
+    if task_name == "regression":
+        err(
+            f"{args.target!r} holds real values: training a regressor "
+            "(--task classification overrides)"
+        )
+    return task_name
+
+
 def train(args, say, err):
     """Run ``skneural train``; ``say`` and ``err`` write to stdout and stderr."""
     task_name = getattr(args, "task", None)
@@ -204,12 +215,8 @@ def train(args, say, err):
         frame, path, args.target, args.drop_missing_target, err.warn
     )
     if task_name is None:
-        task_name = detect_task(frame[args.target])
+        task_name = _guessed_task(frame, args, err)
         if task_name == "regression":
-            err(
-                f"{args.target!r} holds real values: training a regressor "
-                "(--task classification overrides)"
-            )
             estimator = TASKS[task_name].make_estimator(args)
     task = TASKS[task_name]
     try:
