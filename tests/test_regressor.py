@@ -8,7 +8,9 @@ from scipy.special import xlogy
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import PoissonRegressor, Ridge
+from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from test_mlp_parity import initial_weights  # same seed, same first draw
 
@@ -266,3 +268,40 @@ def test_float32_in_float32_out(diabetes):
         reg.fit(X.astype(np.float32), y)
     assert reg.coefs_[0].dtype == np.float32
     assert reg.predict(X.astype(np.float32)).dtype == np.float32
+
+
+def test_early_stopping_on_a_scorer_with_validation_weights(diabetes):
+    X, y = diabetes
+    sw_val = np.linspace(0.5, 2.0, 142)
+    reg = StackedNetRegressor(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        scoring="neg_mean_absolute_error",
+        learning_rate_init=0.05,
+        max_iter=8,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(
+            X[:300], y[:300], X_val=X[300:], y_val=y[300:], sample_weight_val=sw_val
+        )
+    assert all(score < 0 for score in reg.validation_scores_)
+    # the kept parameters are the best epoch's: its weighted MAE is the best score
+    mae = np.average(np.abs(reg.predict(X[300:]) - y[300:]), weights=sw_val)
+    assert -mae == pytest.approx(reg.best_validation_score_)
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+
+
+def test_cross_validated_r2_matches_mlpregressor(diabetes):
+    X, y = load_diabetes(return_X_y=True)
+    settings = {"learning_rate_init": 0.01, "max_iter": 300, "random_state": 0}
+    scores = []
+    for cls in (MLPRegressor, StackedNetRegressor):
+        model = make_pipeline(StandardScaler(), cls(**settings))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            scores.append(cross_val_score(model, X, y, cv=5).mean())
+    mlp, ours = scores
+    assert ours >= mlp - 0.01
+    assert ours == pytest.approx(mlp, abs=1e-6)  # the same training runs
