@@ -2,9 +2,10 @@
 
 ``skneural train DATA.csv --target COLUMN`` reads the file with pandas,
 fits a Pipeline (imputation, scaling, one-hot encoding, then one of our
-classifiers), reports train and test accuracy, and saves the Pipeline.
+classifiers, or the regressor for a continuous target), reports train and
+test accuracy (R^2, MAE and RMSE for a regression), and saves the Pipeline.
 ``skneural predict MODEL DATA.csv`` writes one prediction per row, with the
-probability of each class. Both need the ``[cli]`` extra (pandas, skops);
+probability of each class (the predicted value, for a regression). Both need the ``[cli]`` extra (pandas, skops);
 the demo needs nothing beyond the package.
 
 Every problem the user can fix (a missing file, column or value, a file
