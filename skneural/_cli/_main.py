@@ -5,8 +5,9 @@ fits a Pipeline (imputation, scaling, one-hot encoding, then one of our
 classifiers, or the regressor for a continuous target), reports train and
 test accuracy (R^2, MAE and RMSE for a regression), and saves the Pipeline.
 ``skneural predict MODEL DATA.csv`` writes one prediction per row, with the
-probability of each class (the predicted value, for a regression). Both need the ``[cli]`` extra (pandas, skops);
-the demo needs nothing beyond the package.
+probability of each class (the predicted value, for a regression). Both
+need the ``[cli]`` extra (pandas, skops); the demo needs nothing beyond the
+package.
 
 Every problem the user can fix (a missing file, column or value, a file
 that is not a model) ends the command with a one-line message naming the
