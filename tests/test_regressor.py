@@ -146,9 +146,14 @@ def test_zero_hidden_layers_reach_ridge_optimum(diabetes):
     assert len(ours.coefs_) == 1
     np.testing.assert_allclose(ours.coefs_[0].ravel(), ridge.coef_, rtol=1e-6)
     np.testing.assert_allclose(ours.intercepts_[0][0], ridge.intercept_, rtol=1e-6)
-    lbfgs = StackedNetRegressor(hidden_layer_sizes=(), solver="lbfgs", alpha=alpha)
-    lbfgs.fit(X, y, sample_weight=sw)
-    np.testing.assert_allclose(lbfgs.coefs_[0].ravel(), ridge.coef_, rtol=1e-3)
+    # L-BFGS-B's relative-decrease stop leaves it a little short, from any start
+    for seed in range(3):
+        lbfgs = StackedNetRegressor(
+            hidden_layer_sizes=(), solver="lbfgs", alpha=alpha, random_state=seed
+        ).fit(X, y, sample_weight=sw)
+        np.testing.assert_allclose(
+            lbfgs.coefs_[0].ravel(), ridge.coef_, atol=1e-3 * np.abs(ridge.coef_).max()
+        )
 
 
 def test_zero_hidden_layers_reach_poisson_regressor_optimum():
