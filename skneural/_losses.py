@@ -231,20 +231,22 @@ class RegressionLoss:
 
     The loss of a sample is the sum over its outputs. ``baseline`` is the
     per-sample loss of an uninformed model, against which the training loop
-    spots divergence (see :meth:`for_targets`).
+    spots divergence (:meth:`for_targets` reads it from the targets).
 
     Parameters
     ----------
     name : {'squared_error', 'poisson', 'huber', 'absolute_error'}
     delta : float, default=1.0
         Huber's threshold.
+    baseline : float, default=1.0
+        The per-sample loss of an uninformed model.
     """
 
-    def __init__(self, name, delta=1.0):
+    def __init__(self, name, delta=1.0, baseline=1.0):
         self.name = name
         self.delta = delta
         self.out_activation = "exp" if name == "poisson" else "identity"
-        self.baseline = 1.0
+        self.baseline = baseline
 
     def per_entry(self, z, y):
         """The loss of every entry of ``z``."""
@@ -278,22 +280,23 @@ class RegressionLoss:
                 return np.exp(z)
         return z
 
-    def for_targets(self, y, sample_weight=None):
-        """This loss, its baseline set from the training targets.
+    @classmethod
+    def for_targets(cls, name, y, sample_weight=None, delta=1.0):
+        """The loss ``name``, its baseline read from the training targets.
 
         The baseline is the larger per-sample loss of two constant models,
         the (weighted) mean target and a raw score of zero, and at least
         1: a trained model that loses a hundred times more has diverged.
         """
+        loss = cls(name, delta)
         total = y.shape[0] if sample_weight is None else float(sample_weight.sum())
         mean = np.average(y, axis=0, weights=sample_weight)
-        if self.out_activation == "exp":
+        if loss.out_activation == "exp":
             mean = np.log(np.maximum(mean, np.finfo(y.dtype).tiny))
         constants = [np.broadcast_to(c, y.shape) for c in (mean, 0.0)]
         with np.errstate(over="ignore", invalid="ignore"):
-            losses = [self.loss(c, y, sample_weight) / total for c in constants]
-        self.baseline = float(np.nanmax([*losses, 1.0]))
-        return self
+            losses = [loss.loss(c, y, sample_weight) / total for c in constants]
+        return cls(name, delta, baseline=float(np.nanmax([*losses, 1.0])))
 
     def uniform_loss(self, n_outputs):
         """Per-sample loss of the uninformed model (used to spot divergence)."""

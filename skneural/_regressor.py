@@ -239,7 +239,7 @@ default='squared_error'
         """Nothing to keep: ``n_outputs_`` comes with the parameters."""
 
     def _task_loss(self, task, Y, sample_weight=None):
-        return self._output_loss().for_targets(Y, sample_weight)
+        return RegressionLoss.for_targets(self.loss, Y, sample_weight, self.huber_delta)
 
     def _output_loss(self):
         return RegressionLoss(self.loss, self.huber_delta)

@@ -310,3 +310,12 @@ def test_cross_validated_r2_matches_mlpregressor(diabetes):
     mlp, ours = scores
     assert ours >= mlp - 0.01
     assert ours == pytest.approx(mlp, abs=1e-6)  # the same training runs
+
+
+def test_divergence_baseline_is_the_loss_of_a_constant_model():
+    y = np.array([[1.0], [3.0], [5.0], [7.0]])
+    # squared error: the mean (4) loses 0.5 * mean((y - 4)^2) = 2.5; zero
+    # loses 0.5 * mean(y^2) = 10.5, the larger
+    assert RegressionLoss.for_targets("squared_error", y).uniform_loss(1) == 10.5
+    small = RegressionLoss.for_targets("absolute_error", y / 100)
+    assert small.uniform_loss(1) == 1.0  # never below 1
