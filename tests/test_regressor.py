@@ -319,3 +319,26 @@ def test_divergence_baseline_is_the_loss_of_a_constant_model():
     assert RegressionLoss.for_targets("squared_error", y).uniform_loss(1) == 10.5
     small = RegressionLoss.for_targets("absolute_error", y / 100)
     assert small.uniform_loss(1) == 1.0  # never below 1
+
+
+def test_several_outputs_train_as_mlpregressor_with_the_loss_summed():
+    X, Y = make_regression(300, 5, n_targets=3, random_state=0)
+    Y = Y / Y.std(axis=0)
+    settings = {
+        "hidden_layer_sizes": (10,),
+        "learning_rate_init": 0.01,
+        "max_iter": 20,
+        "tol": 0.0,
+        "n_iter_no_change": 1000,
+        "random_state": 0,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(**settings).fit(X, Y)
+        ours = StackedNetRegressor(**settings).fit(X, Y)
+    # the same updates (MLPRegressor's follow the summed loss's gradient too)
+    np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=1e-9, atol=1e-12)
+    # the reported loss: summed over the 3 outputs here, their mean there (the
+    # small penalty term is not multiplied)
+    ratio = np.array(ours.loss_curve_) / np.array(mlp.loss_curve_)
+    np.testing.assert_allclose(ratio, 3.0, rtol=1e-3)
