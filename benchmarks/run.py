@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from bench_logistic import bench_logistic  # noqa: E402
-from bench_networks import bench_networks, synthetic_split  # noqa: E402
+from bench_networks import bench_networks, fit_epochs, synthetic_split  # noqa: E402
 from bench_search import bench_cross_validation, bench_grid_search  # noqa: E402
+from regression import bench_regression  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
@@ -113,7 +114,9 @@ def main(argv=None):
     )
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument(
-        "--only", choices=["networks", "search", "logistic"], default=None
+        "--only",
+        choices=["networks", "search", "logistic", "regression"],
+        default=None,
     )
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -147,6 +150,14 @@ def main(argv=None):
         out()
         with threadpool_limits(args.threads):
             logistic_cases(args.quick, repeats, small_lr_repeats, out)
+    if args.only in (None, "regression"):
+        out()
+        out("## Regression: beside MLPRegressor (Adam, batch 200, (100,))")
+        out()
+        out("| data | model | ms per epoch | ratio to MLP | 5-fold CV R^2 |")
+        out("| --- | --- | --- | --- | --- |")
+        with threadpool_limits(args.threads):
+            bench_regression(out, repeats, fit_epochs, quick=args.quick)
     if args.out:
         with open(args.out, "w") as f:
             f.write("\n".join(lines) + "\n")

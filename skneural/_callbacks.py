@@ -43,7 +43,7 @@ class FitTasks:
 
     Parameters
     ----------
-    estimator : BaseGDClassifier
+    estimator : BaseGDEstimator
         The estimator being fitted; it already holds the model being trained
         (its parameter attributes are views into the parameter vector).
     X, y : arrays

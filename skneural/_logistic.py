@@ -7,7 +7,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseGDClassifier, fit_context
+from ._base import fit_context
+from ._classification import BaseGDClassifier
 from ._conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
 from ._schedules import (

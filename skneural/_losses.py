@@ -1,10 +1,15 @@
-"""Cross-entropy losses that own their link.
+"""Losses that own their link: cross-entropies, and the regression losses.
 
 A loss speaks of *raw scores* ``z``, the output of the last dense block: the
 link (sigmoid or softmax) turns them into probabilities, and the loss's
 gradient with respect to ``z`` is the famous "prediction minus target",
 ``p - y``. Fusing link and loss this way is both the simplest derivative and
 the numerically stable one: no ``log(0)``, no ``exp`` of a large number.
+
+The regression losses follow the same pattern with the identity link
+(squared error, Huber, absolute error: the gradient is a function of the
+residual ``z - y``) or the log link (Poisson: the prediction is ``exp(z)``
+and the gradient is again prediction minus target, ``exp(z) - y``).
 
 Losses return *sums* weighted by the sample weights; the objective divides
 them by the total weight (see :func:`skneural._network.Network.objective`).
@@ -13,7 +18,7 @@ them by the total weight (see :func:`skneural._network.Network.objective`).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax, softmax
+from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
 
 
 def sigmoid(z, out=None):
@@ -165,3 +170,141 @@ class SoftmaxCrossEntropy(_CrossEntropy):
     def uniform_loss(self, n_outputs):
         """Per-sample loss of predicting 1/K for every class."""
         return np.log(n_outputs)
+
+
+# -- regression -------------------------------------------------------------------
+def squared_error(z, y):
+    """Per-entry half squared error ``(z - y)^2 / 2``."""
+    return 0.5 * np.square(z - y)
+
+
+def squared_error_gradient(z, y, out=None):
+    """Derivative of :func:`squared_error` in ``z``: the residual ``z - y``."""
+    return np.subtract(z, y, out=out)
+
+
+def poisson_deviance(z, y):
+    """Per-entry half Poisson deviance of the prediction ``exp(z)``.
+
+    ``y log(y / exp(z)) - y + exp(z)``, written ``y log y - y z - y +
+    exp(z)`` so that no ``log`` of a prediction is taken; ``0 log 0 = 0``.
+    """
+    return xlogy(y, y) - y * z - y + np.exp(z)
+
+
+def poisson_gradient(z, y, out=None):
+    """Derivative of :func:`poisson_deviance` in ``z``: ``exp(z) - y``."""
+    out = np.exp(z, out=out)
+    out -= y
+    return out
+
+
+def huber(z, y, delta):
+    """Per-entry Huber loss: ``r^2 / 2`` for ``|r| <= delta``, else linear.
+
+    ``r = z - y``; past the threshold the loss is ``delta (|r| - delta / 2)``,
+    which joins the quadratic with the same value and slope.
+    """
+    r = np.abs(z - y)
+    return np.where(r <= delta, 0.5 * r * r, delta * (r - 0.5 * delta))
+
+
+def huber_gradient(z, y, delta, out=None):
+    """Derivative of :func:`huber` in ``z``: the residual clipped to ``delta``."""
+    out = np.subtract(z, y, out=out)
+    return np.clip(out, -delta, delta, out=out)
+
+
+def absolute_error(z, y):
+    """Per-entry absolute error ``|z - y|``."""
+    return np.abs(z - y)
+
+
+def absolute_error_gradient(z, y, out=None):
+    """Derivative of :func:`absolute_error` in ``z``: ``sign(z - y)`` (0 at 0)."""
+    out = np.subtract(z, y, out=out)
+    return np.sign(out, out=out)
+
+
+class RegressionLoss:
+    """A regression loss: per-entry value and gradient, and its link.
+
+    The loss of a sample is the sum over its outputs. ``baseline`` is the
+    per-sample loss of an uninformed model, against which the training loop
+    spots divergence (:meth:`for_targets` reads it from the targets).
+
+    Parameters
+    ----------
+    name : {'squared_error', 'poisson', 'huber', 'absolute_error'}
+    delta : float, default=1.0
+        Huber's threshold.
+    baseline : float, default=1.0
+        The per-sample loss of an uninformed model.
+    """
+
+    def __init__(self, name, delta=1.0, baseline=1.0):
+        self.name = name
+        self.delta = delta
+        self.out_activation = "exp" if name == "poisson" else "identity"
+        self.baseline = baseline
+
+    def per_entry(self, z, y):
+        """The loss of every entry of ``z``."""
+        if self.name == "huber":
+            return huber(z, y, self.delta)
+        return _REGRESSION_LOSSES[self.name][0](z, y)
+
+    def _derivative(self, z, y, out):
+        if self.name == "huber":
+            return huber_gradient(z, y, self.delta, out=out)
+        return _REGRESSION_LOSSES[self.name][1](z, y, out=out)
+
+    def loss(self, z, y, sample_weight=None):
+        """Weighted sum of the per-sample losses."""
+        return _weighted_sum(self.per_entry(z, y), sample_weight)
+
+    def loss_and_gradient(self, z, y, sample_weight=None, out=None):
+        """:meth:`loss` and its gradient in ``z``; ``out=z`` works in place."""
+        total = self.loss(z, y, sample_weight)  # before ``out`` may overwrite z
+        return total, self.gradient(z, y, sample_weight, out=out)
+
+    def gradient(self, z, y, sample_weight=None, out=None):
+        """The gradient of :meth:`loss` in ``z``; ``out`` receives it."""
+        out = np.empty_like(z) if out is None else out
+        return _weighted(self._derivative(z, y, out), sample_weight)
+
+    def predict(self, z):
+        """Predictions from raw scores: ``z``, or ``exp(z)`` for 'poisson'."""
+        if self.out_activation == "exp":
+            with np.errstate(over="ignore"):
+                return np.exp(z)
+        return z
+
+    @classmethod
+    def for_targets(cls, name, y, sample_weight=None, delta=1.0):
+        """The loss ``name``, its baseline read from the training targets.
+
+        The baseline is the larger per-sample loss of two constant models,
+        the (weighted) mean target and a raw score of zero, and at least
+        1: a trained model that loses a hundred times more has diverged.
+        """
+        loss = cls(name, delta)
+        total = y.shape[0] if sample_weight is None else float(sample_weight.sum())
+        mean = np.average(y, axis=0, weights=sample_weight)
+        if loss.out_activation == "exp":
+            mean = np.log(np.maximum(mean, np.finfo(y.dtype).tiny))
+        constants = [np.broadcast_to(c, y.shape) for c in (mean, 0.0)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            losses = [loss.loss(c, y, sample_weight) / total for c in constants]
+        return cls(name, delta, baseline=float(np.nanmax([*losses, 1.0])))
+
+    def uniform_loss(self, n_outputs):
+        """Per-sample loss of the uninformed model (used to spot divergence)."""
+        return self.baseline
+
+
+_REGRESSION_LOSSES = {
+    "squared_error": (squared_error, squared_error_gradient),
+    "poisson": (poisson_deviance, poisson_gradient),
+    "absolute_error": (absolute_error, absolute_error_gradient),
+}

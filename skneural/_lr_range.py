@@ -11,7 +11,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils._param_validation import Interval, validate_params
@@ -126,6 +126,13 @@ def _log_loss(estimator, X, Y, multilabel):
     return float(-np.mean(log_proba[np.arange(len(Y)), Y]))
 
 
+def _half_squared_error(estimator, X, y):
+    """Half the mean squared error of a regressor's predictions (per output)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = float(np.mean(np.square(estimator.predict(X) - y)) / 2)
+    return error if np.isfinite(error) else np.inf
+
+
 def _set_rate(estimator, rate):
     """Point the clone at ``rate``; the parameter name depends on the estimator."""
     params = estimator.get_params(deep=False)
@@ -202,7 +209,9 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
     A clone of the estimator takes one minibatch step (one call to
     ``partial_fit`` on one minibatch) at each rate of
     ``np.geomspace(min_lr, max_lr, num)``, and the training loss
-    (cross-entropy, on up to 1000 rows of ``X``) is measured after every
+    (cross-entropy for a classifier, half the mean squared error of the
+    predictions for a regressor, on up to 1000 rows of ``X``) is measured
+    after every
     step. The run stops as soon as the loss becomes non-finite, the
     estimator reports divergence, or the loss exceeds 4 times the lowest
     seen. Where the curve starts to fall the rate is just big enough to
@@ -284,14 +293,16 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
     n_samples = y_array.shape[0]
     if n_samples < 1:
         raise ValueError("lr_range_test needs at least one sample, got 0.")
-    multilabel = y_array.ndim == 2 and y_array.shape[1] > 1
-    if multilabel:
+    final, X = _final_step_and_data(estimator, X, y)
+    regression = is_regressor(final)
+    multilabel = not regression and y_array.ndim == 2 and y_array.shape[1] > 1
+    if regression or multilabel:
         classes, Y_all = None, y_array
     else:
         y_array = y_array.ravel()
         classes, Y_all = np.unique(y_array, return_inverse=True)
+    labels = {} if regression else {"classes": classes}
 
-    final, X = _final_step_and_data(estimator, X, y)
     model = clone(final)
     _set_rate(model, min_lr)  # fails early for an estimator without a rate
     rng = check_random_state(model.get_params(deep=False).get("random_state"))
@@ -311,7 +322,7 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model.partial_fit(
-                _safe_indexing(X, rows), _safe_indexing(y, rows), classes=classes
+                _safe_indexing(X, rows), _safe_indexing(y, rows), **labels
             )
         diverged = False
         for w in caught:
@@ -320,7 +331,12 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
                 diverged = diverged or "diverged" in str(w.message)
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        loss = np.inf if diverged else _log_loss(model, X_eval, Y_eval, multilabel)
+        if diverged:
+            loss = np.inf
+        elif regression:
+            loss = _half_squared_error(model, X_eval, Y_eval)
+        else:
+            loss = _log_loss(model, X_eval, Y_eval, multilabel)
         losses.append(loss)
         if not np.isfinite(loss) or loss > _BLOW_UP_FACTOR * min(losses):
             break

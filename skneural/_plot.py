@@ -38,8 +38,8 @@ class LossCurveDisplay:
 
     Build it from a fitted estimator with :meth:`from_estimator`, or from the
     curves themselves and then call :meth:`plot`. The training and
-    validation losses share the left axis; validation scores (accuracy by
-    default) have a scale of their own, on a twin axis at the right.
+    validation losses share the left axis; validation scores (accuracy or
+    R^2 by default) have a scale of their own, on a twin axis at the right.
 
     Parameters
     ----------

@@ -311,6 +311,11 @@ class TrainingLoop:
                     stacklevel=4,
                 )
                 history.stop_reason = "diverged"
+                if self.validate is not None:
+                    # the diverged epoch has no score: NaN, as MLPRegressor
+                    # records it (the kept parameters are an earlier epoch's)
+                    history.validation_scores.append(np.nan)
+                    history.validation_loss_curve.append(np.nan)
                 break
             history.loss_curve.append(float(loss))
             learning_rate = self._next_learning_rate(epoch + 1, history, learning_rate)

@@ -1,9 +1,12 @@
-"""ONNX export: ``import skneural.onnx`` teaches skl2onnx both estimators.
+"""ONNX export: ``import skneural.onnx`` teaches skl2onnx the estimators.
 
 After the import, ``skl2onnx.to_onnx(model, X_sample)`` converts a fitted
-:class:`~skneural.LogisticRegressionGD` or
-:class:`~skneural.StackedNetClassifier`, alone or as the last step of a
-``Pipeline``, like any scikit-learn classifier: the graph's outputs are the
+:class:`~skneural.LogisticRegressionGD`,
+:class:`~skneural.StackedNetClassifier` or
+:class:`~skneural.StackedNetRegressor`, alone or as the last step of a
+``Pipeline``. A regressor's graph outputs its predictions (one column per
+output; the exponential of the scores for ``loss='poisson'``). A
+classifier's, like any scikit-learn classifier's: the graph's outputs are the
 predicted label and the class probabilities (a list of dicts, or a matrix
 with ``options={"zipmap": False}``). onnxruntime then reproduces
 ``predict_proba`` to float32 precision.
@@ -47,6 +50,7 @@ try:
     from skl2onnx.common.data_types import guess_proto_type
     from skl2onnx.common.shape_calculator import (
         calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
     )
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -56,6 +60,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
 from ._logistic import LogisticRegressionGD
+from ._regressor import StackedNetRegressor
 from ._stacked import StackedNetClassifier
 
 __all__: list[str] = []
@@ -137,6 +142,32 @@ def _classes_for_labels(model, nocl):
     return classes.astype(str)
 
 
+def _forward(scope, operator, container):
+    """The graph, and the raw output scores of the network's forward pass."""
+    model = operator.raw_operator
+    proto = guess_proto_type(operator.inputs[0].type)
+    dtype = np.float64 if proto == TensorProto.DOUBLE else np.float32
+    graph = _Graph(scope, container, dtype)
+    weights, biases = model._fitted_params()
+    activations = model._fitted_activations()
+    a = operator.inputs[0].full_name
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        z = graph.node("MatMul", [a, graph.const(w, "coef")])
+        z = graph.node("Add", [z, graph.const(b, "intercept")])
+        a = _activation(graph, activations[i], z) if i < len(weights) - 1 else z
+    return graph, a
+
+
+def _convert_regressor(scope, operator, container):
+    """skl2onnx converter of the regressor: the scores, or their exponential."""
+    graph, scores = _forward(scope, operator, container)
+    output = operator.outputs[0].full_name
+    if operator.raw_operator.out_activation_ == "exp":
+        graph.node("Exp", [scores], output=output)
+    else:
+        graph.node("Identity", [scores], output=output)
+
+
 def _convert(scope, operator, container):
     """skl2onnx converter: the forward pass, the probabilities and the labels."""
     model = operator.raw_operator
@@ -145,19 +176,8 @@ def _convert(scope, operator, container):
             f"{type(model).__name__} fitted on a multilabel target has no ONNX "
             "conversion."
         )
-    proto = guess_proto_type(operator.inputs[0].type)
-    dtype = np.float64 if proto == TensorProto.DOUBLE else np.float32
-    graph = _Graph(scope, container, dtype)
+    graph, scores = _forward(scope, operator, container)
     options = container.get_options(model, dict(nocl=False))
-
-    weights, biases = model._fitted_params()
-    activations = model._fitted_activations()
-    a = operator.inputs[0].full_name
-    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        z = graph.node("MatMul", [a, graph.const(w, "coef")])
-        z = graph.node("Add", [z, graph.const(b, "intercept")])
-        a = _activation(graph, activations[i], z) if i < len(weights) - 1 else z
-    scores = a
 
     label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
     if len(model.classes_) == 2:
@@ -195,6 +215,12 @@ def _register():
             _convert,
             options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
         )
+    update_registered_converter(
+        StackedNetRegressor,
+        "SkneuralStackedNetRegressor",
+        calculate_linear_regressor_output_shapes,
+        _convert_regressor,
+    )
 
 
 _register()

@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._available_if import _AvailableIfDescriptor
 
 import skneural
 from skneural._lr_range import LRRangeTestResult
@@ -17,7 +16,11 @@ docscrape = pytest.importorskip("numpydoc.docscrape")
 PUBLIC = [getattr(skneural, name) for name in skneural.__all__]
 # returned by a public function, so documented as public
 DOCUMENTED = [*PUBLIC, LRRangeTestResult]
-ESTIMATORS = [skneural.LogisticRegressionGD, skneural.StackedNetClassifier]
+ESTIMATORS = [
+    skneural.LogisticRegressionGD,
+    skneural.StackedNetClassifier,
+    skneural.StackedNetRegressor,
+]
 
 
 def _names(section):
@@ -36,8 +39,15 @@ def _signature_names(func, drop_first):
 
 
 def _own_public_methods(cls):
-    """(name, function, is_bound) for each public method the package defines."""
-    for name, value in vars(cls).items():
+    """(name, function, is_bound) for each public method the package defines.
+
+    Inherited ones too (``fit`` of the stacked networks lives in their
+    shared mixin): the first definition along the MRO counts.
+    """
+    seen = {}
+    for klass in reversed(cls.__mro__):
+        seen.update(vars(klass))
+    for name, value in seen.items():
         if name.startswith("_"):
             continue
         if isinstance(value, classmethod):
@@ -45,7 +55,8 @@ def _own_public_methods(cls):
             yield name, getattr(cls, name), func.__module__
         elif isinstance(value, types.FunctionType):
             yield name, value, value.__module__
-        elif isinstance(value, _AvailableIfDescriptor):  # partial_fit
+        elif isinstance(getattr(value, "fn", None), types.FunctionType):
+            # a method behind scikit-learn's available_if (partial_fit)
             yield name, value.fn, value.fn.__module__
 
 
@@ -104,7 +115,7 @@ def test_attributes_section_lists_the_fitted_attributes(cls, early_stopping, iri
     # string column names, so that feature_names_in_ exists too
     X = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     params = {"max_iter": 5}
-    if cls is skneural.StackedNetClassifier:
+    if cls is not skneural.LogisticRegressionGD:
         params.update(hidden_layer_sizes=(4,), early_stopping=early_stopping)
     elif early_stopping:
         pytest.skip("LogisticRegressionGD has no early stopping")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skneural import LogisticRegressionGD, StackedNetClassifier
+from skneural import LogisticRegressionGD, StackedNetClassifier, StackedNetRegressor
 
 # A value other than the default for every parameter of both estimators.
 OTHER_VALUES = {
@@ -41,6 +41,8 @@ OTHER_VALUES = {
     "l1_ratio": 1.0,
     "fit_intercept": False,
     "learning_rate_gd": 0.5,
+    "loss": "poisson",
+    "huber_delta": 3.0,
 }
 
 
@@ -74,4 +76,19 @@ def test_set_params_after_fit_changes_no_prediction(estimator, iris):
         got = est.predict_proba(X), est.predict_log_proba(X), est.predict(X)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b, err_msg=name)
+        est.set_params(**{name: original})
+
+
+def test_regressor_predictions_read_fitted_attributes_only(iris):
+    X = iris[0]
+    X, y = X[:, 1:], X[:, 0]  # a real target: the first measurement
+    est = StackedNetRegressor(hidden_layer_sizes=(6,), max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    expected = est.predict(X)
+    for name in sorted(est.get_params()):
+        original = est.get_params()[name]
+        est.set_params(**{name: OTHER_VALUES[name]})
+        np.testing.assert_array_equal(est.predict(X), expected, err_msg=name)
         est.set_params(**{name: original})

@@ -27,16 +27,20 @@ def parse_hidden(text):
     return sizes
 
 
+def _check_max_iter(args):
+    if args.max_iter is not None and args.max_iter < 1:
+        raise CommandError(
+            f"--max-iter must be a positive integer, got {args.max_iter}"
+        )
+
+
 def make_classifier(args):
     """LogisticRegressionGD or StackedNetClassifier, as the options say."""
     from .._logistic import LogisticRegressionGD
     from .._stacked import StackedNetClassifier
 
-    if args.max_iter is not None and args.max_iter < 1:
-        raise CommandError(
-            f"--max-iter must be a positive integer, got {args.max_iter}"
-        )
-    if args.model == "logistic":
+    _check_max_iter(args)
+    if args.model in (None, "logistic"):
         if args.hidden is not None:
             raise CommandError("--hidden is for --model stacked")
         return LogisticRegressionGD(max_iter=args.max_iter or 1000)
@@ -47,8 +51,47 @@ def make_classifier(args):
     )
 
 
+def make_regressor(args):
+    """StackedNetRegressor, its target standardised for training.
+
+    The network learns ``(y - mean) / std`` and predicts in the target's own
+    units: with Adam's small steps, a raw target in the thousands would take
+    thousands of epochs to reach from outputs near zero. Early stopping keeps
+    the best epoch on a tenth of the training rows: a network of the default
+    size overfits a few hundred rows within the default epochs.
+    """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    from .._regressor import StackedNetRegressor
+
+    _check_max_iter(args)
+    if args.model == "logistic":
+        raise CommandError(
+            "--model logistic is a classifier; a regression target trains "
+            "StackedNetRegressor (--model stacked)"
+        )
+    regressor = StackedNetRegressor(
+        hidden_layer_sizes=parse_hidden(args.hidden or DEFAULT_HIDDEN),
+        max_iter=args.max_iter or 200,
+        random_state=args.random_state,
+        early_stopping=True,
+    )
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
+
+
+def skneural_step(estimator):
+    """The package's estimator inside a regression's target transform."""
+    from sklearn.compose import TransformedTargetRegressor
+
+    if isinstance(estimator, TransformedTargetRegressor):
+        return getattr(estimator, "regressor_", estimator.regressor)
+    return estimator
+
+
 def make_pipeline(numeric, categorical, estimator):
     """Impute and scale ``numeric``, impute and one-hot encode ``categorical``."""
+    from sklearn.base import is_classifier
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
@@ -65,11 +108,13 @@ def make_pipeline(numeric, categorical, estimator):
         imputer = SimpleImputer(strategy="most_frequent", keep_empty_features=True)
         encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
         parts.append(("categorical", chain(imputer, encoder), categorical))
-    return Pipeline([("columns", ColumnTransformer(parts)), ("classifier", estimator)])
+    step = "classifier" if is_classifier(estimator) else "regressor"
+    return Pipeline([("columns", ColumnTransformer(parts)), (step, estimator)])
 
 
 def max_iter_warning(estimator):
     """The ``--max-iter`` warning in the command's words."""
+    estimator = skneural_step(estimator)
     unit = "epochs" if hasattr(estimator, "hidden_layer_sizes") else "iterations"
     return (
         f"training stopped after {estimator.max_iter} {unit} (--max-iter) before "

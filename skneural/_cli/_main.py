@@ -2,10 +2,12 @@
 
 ``skneural train DATA.csv --target COLUMN`` reads the file with pandas,
 fits a Pipeline (imputation, scaling, one-hot encoding, then one of our
-classifiers), reports train and test accuracy, and saves the Pipeline.
+classifiers, or the regressor for a continuous target), reports train and
+test accuracy (R^2, MAE and RMSE for a regression), and saves the Pipeline.
 ``skneural predict MODEL DATA.csv`` writes one prediction per row, with the
-probability of each class. Both need the ``[cli]`` extra (pandas, skops);
-the demo needs nothing beyond the package.
+probability of each class (the predicted value, for a regression). Both
+need the ``[cli]`` extra (pandas, skops); the demo needs nothing beyond the
+package.
 
 Every problem the user can fix (a missing file, column or value, a file
 that is not a model) ends the command with a one-line message naming the
@@ -48,7 +50,7 @@ def _file_options(parser, data_help):
 def _train_parser(commands):
     parser = commands.add_parser(
         "train",
-        help="train a classifier on a CSV file and save it",
+        help="train a classifier or a regressor on a CSV file and save it",
         description=(
             "Train on a CSV file with a header row (compressed .gz, .zip, .bz2, "
             ".xz files too). Numeric columns are imputed (median) and "
@@ -63,8 +65,14 @@ def _train_parser(commands):
     parser.add_argument(
         "--model",
         choices=["logistic", "stacked"],
-        default="logistic",
-        help="LogisticRegressionGD or StackedNetClassifier (default logistic)",
+        help="LogisticRegressionGD or StackedNetClassifier (default logistic); "
+        "a regression always trains StackedNetRegressor",
+    )
+    parser.add_argument(
+        "--task",
+        choices=["classification", "regression"],
+        help="what the target is (default: regression for a column of real "
+        "numbers with many distinct values, classification otherwise)",
     )
     parser.add_argument(
         "--hidden",
@@ -106,7 +114,8 @@ def _predict_parser(commands):
         help="predict every row of a CSV file with a saved model",
         description=(
             "Write one prediction per row of DATA as CSV: the predicted class and "
-            "the probability of each class. Columns are matched by name; columns "
+            "the probability of each class (the predicted value, for a "
+            "regressor). Columns are matched by name; columns "
             "the model was not trained on are ignored with a warning. Load only "
             "model files you trust: a joblib file runs code when loaded (a .skops "
             "file is checked first)."

@@ -12,6 +12,7 @@ from ._messages import CommandError
 SKOPS_TRUSTED = (
     "skneural._logistic.LogisticRegressionGD",
     "skneural._stacked.StackedNetClassifier",
+    "skneural._regressor.StackedNetRegressor",
     "numpy.dtype",
 )
 
@@ -81,13 +82,16 @@ def load_model(path):
 
 
 def _skneural_estimator(model):
-    """The skneural classifier in ``model`` (itself or a Pipeline's last step)."""
+    """The fitted skneural estimator in ``model`` (itself or a Pipeline's last
+    step, inside a target transform for regression), or None."""
     from sklearn.pipeline import Pipeline
 
-    from .._base import BaseGDClassifier
+    from .._base import BaseGDEstimator
+    from ._estimators import skneural_step
 
     if isinstance(model, Pipeline) and model.steps:
         model = model.steps[-1][1]
-    if isinstance(model, BaseGDClassifier) and hasattr(model, "classes_"):
+    model = skneural_step(model)
+    if isinstance(model, BaseGDEstimator) and model.__sklearn_is_fitted__():
         return model
     return None

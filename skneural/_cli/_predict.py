@@ -10,6 +10,9 @@ the column is written beside each prediction.
 
 from __future__ import annotations
 
+import numpy as np
+from sklearn.base import is_regressor
+
 from ._columns import check_columns, read_features
 from ._messages import CommandError, listing
 from ._model_files import _skneural_estimator, load_model
@@ -69,11 +72,19 @@ def predict(args, say, err):
     estimator = _skneural_estimator(model)
     with relayed_warnings(err.warn, estimator):
         labels = model.predict(X)
-        proba = model.predict_proba(X)
-    result = pd.DataFrame(
-        proba, columns=[f"proba_{c}" for c in estimator.classes_.tolist()]
-    )
-    result.insert(0, "prediction", labels)
+        proba = None if is_regressor(estimator) else model.predict_proba(X)
+    if proba is None:  # a regressor: its value, one column per output
+        result = pd.DataFrame(np.reshape(labels, (len(labels), -1)))
+        result.columns = (
+            ["prediction"]
+            if result.shape[1] == 1
+            else [f"prediction_{k}" for k in range(result.shape[1])]
+        )
+    else:
+        result = pd.DataFrame(
+            proba, columns=[f"proba_{c}" for c in estimator.classes_.tolist()]
+        )
+        result.insert(0, "prediction", labels)
     if identifier is not None:
         result.insert(0, identifier, frame[identifier].to_numpy())
     options = {"index": False, "float_format": "%.6g", "lineterminator": "\n"}

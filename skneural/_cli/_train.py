@@ -1,8 +1,9 @@
 """``skneural train``: read, split, fit, report and save.
 
 What depends on the kind of target (how it is read, which estimator, which
-report, whether the split is stratified) is one :class:`Task` in ``TASKS``;
-a regression task plugs in there, chosen by a ``--task`` option.
+report, whether the split is stratified) is one :class:`Task` in ``TASKS``:
+classification or regression, guessed from the target column unless
+``--task`` names it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._columns import empty_columns, missing_cells, read_features
-from ._estimators import EpochProgress, make_classifier, make_pipeline, max_iter_warning
+from ._estimators import (
+    EpochProgress,
+    make_classifier,
+    make_pipeline,
+    make_regressor,
+    max_iter_warning,
+    skneural_step,
+)
 from ._messages import CommandError, file_row, listing, rows_text
-from ._model_files import save_model
+from ._model_files import _skneural_estimator, save_model
+from ._regression import describe_values, detect_task, real_values, report_regression
 from ._table import read_table
 
 
@@ -96,6 +105,9 @@ TASKS = {
     "classification": Task(
         class_labels, check_classes, make_classifier, report_classification, True
     ),
+    "regression": Task(
+        real_values, describe_values, make_regressor, report_regression, False
+    ),
 }
 
 
@@ -171,14 +183,26 @@ def feature_columns(frame, path, args, warn):
     return features, empty
 
 
+def _guessed_task(frame, args, err):
+    """The task the target column looks like; a regression is announced."""
+    task_name = detect_task(frame[args.target])
+    if task_name == "regression":
+        err(
+            f"{args.target!r} holds real values: training a regressor "
+            "(--task classification overrides)"
+        )
+    return task_name
+
+
 def train(args, say, err):
     """Run ``skneural train``; ``say`` and ``err`` write to stdout and stderr."""
-    task = TASKS[getattr(args, "task", "classification")]
+    task_name = getattr(args, "task", None)
     if not 0 <= args.test_size < 1:
         raise CommandError(
             f"--test-size must be at least 0 and below 1, got {args.test_size}"
         )
-    estimator = task.make_estimator(args)  # bad options fail before any reading
+    # bad options fail before any reading
+    estimator = TASKS[task_name or "classification"].make_estimator(args)
     frame = read_table(args.data, args.sep, args.encoding)
     path = args.data
     for option, name in [("--target", args.target), ("--id", args.id)]:
@@ -190,7 +214,15 @@ def train(args, say, err):
     frame = rows_with_target(
         frame, path, args.target, args.drop_missing_target, err.warn
     )
-    y = task.read_target(frame[args.target])
+    if task_name is None:
+        task_name = _guessed_task(frame, args, err)
+        if task_name == "regression":
+            estimator = TASKS[task_name].make_estimator(args)
+    task = TASKS[task_name]
+    try:
+        y = task.read_target(frame[args.target])
+    except CommandError as exc:
+        raise CommandError(f"{path}, {exc}") from None
     described = task.describe_target(path, args.target, y)
     features, empty = feature_columns(frame, path, args, err.warn)
     X, numeric = read_features(frame, features, path, err.warn)
@@ -205,11 +237,11 @@ def train(args, say, err):
     )
     n_test = 0 if split.X_test is None else len(split.y_test)
     say(
-        f"training {type(estimator).__name__} on {len(split.y_train)} rows, "
-        f"testing on {n_test}"
+        f"training {type(skneural_step(estimator)).__name__} on "
+        f"{len(split.y_train)} rows, testing on {n_test}"
     )
     seconds = _fit(model, split, estimator, args, err)
-    say(f"epochs: {estimator.n_iter_} ({seconds:.2f} s)")
+    say(f"epochs: {_skneural_estimator(model).n_iter_} ({seconds:.2f} s)")
     with relayed_warnings(err.warn, estimator):
         task.report(model, split, say)
     model.csv_columns_ = {
@@ -219,7 +251,7 @@ def train(args, say, err):
         "target": args.target,
         "id": args.id,
         "unused": empty,
-        "task": getattr(args, "task", "classification"),
+        "task": task_name,
     }
     save_model(model, args.out)
     say(f"saved the model to {args.out}")
@@ -228,8 +260,9 @@ def train(args, say, err):
 
 def _fit(model, split, estimator, args, err):
     """Fit with progress on stderr; returns the seconds it took."""
-    if hasattr(estimator, "set_callbacks") and not args.quiet:
-        estimator.set_callbacks(EpochProgress(err))
+    trained = skneural_step(estimator)  # the regressor a target transform clones
+    if hasattr(trained, "set_callbacks") and not args.quiet:
+        trained.set_callbacks(EpochProgress(err))
     start = time.perf_counter()
     try:
         with relayed_warnings(err.warn, estimator):
@@ -237,6 +270,7 @@ def _fit(model, split, estimator, args, err):
     except ValueError as exc:
         raise CommandError(f"{args.data}: cannot train: {exc}") from None
     finally:
-        if hasattr(estimator, "set_callbacks"):
-            estimator.set_callbacks()  # the saved model holds no callback
+        for each in (trained, _skneural_estimator(model)):
+            if hasattr(each, "set_callbacks"):
+                each.set_callbacks()  # the saved model holds no callback
     return time.perf_counter() - start

@@ -1,0 +1,332 @@
+"""StackedNetRegressor: the stacked network with a real-valued output."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, fit_context
+from ._losses import RegressionLoss
+from ._stacked_base import StackedNetMixin
+from ._stacked_docs import stacked_doc
+
+
+class StackedNetRegressor(RegressorMixin, StackedNetMixin, BaseGDEstimator):
+    """Stacked dense layers with a real-valued output, trained by gradient descent.
+
+    Each hidden layer is a dense block ``z = a W + b`` followed by a
+    non-linear activation; the last block's raw scores are the prediction
+    itself (no squashing link), or their exponential for ``loss='poisson'``.
+    With ``hidden_layer_sizes=()`` it is linear regression (squared error:
+    ``Ridge``'s optimum for the matching penalty; Poisson:
+    ``PoissonRegressor``'s).
+
+    Its parameters and attributes are a superset of scikit-learn's
+    ``MLPRegressor``, ``solver='lbfgs'`` and ``max_fun`` included: renaming
+    the class is enough to switch, and with the same arguments and
+    ``random_state`` it draws the same initial weights and epoch shuffles.
+
+    Parameters
+    ----------
+    %(architecture)s
+    loss : {'squared_error', 'poisson', 'huber', 'absolute_error'}, \
+default='squared_error'
+        The loss of a prediction ``p`` for a target ``y`` (summed over the
+        outputs): 'squared_error' is ``(p - y)^2 / 2``; 'poisson' the half
+        Poisson deviance ``y log(y / p) - y + p`` with ``p = exp(z)``
+        (targets must be non-negative); 'huber' is quadratic up to
+        ``|p - y| = huber_delta`` and linear beyond; 'absolute_error' is
+        ``|p - y|``.
+    %(training)s
+    huber_delta : float, default=1.0
+        The residual at which the Huber loss turns from quadratic to linear.
+    %(dropout)s
+    %(weight_init)s
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation set: None is R^2 (as
+        MLPRegressor), 'loss' the validation loss, or a scikit-learn scorer
+        name or callable ``scorer(estimator, X, y)``.
+
+    Attributes
+    ----------
+    loss_ : float
+        The loss of the last epoch (the final objective for 'lbfgs').
+    best_loss_ : float or None
+        The lowest training loss; None when early stopping is on.
+    loss_curve_ : list of float
+        The training loss of each epoch (of each iteration for 'lbfgs').
+    validation_scores_ : list of float or None
+        Validation score of each epoch when early stopping is on, else None.
+    validation_loss_curve_ : list of float or None
+        Validation loss of each epoch when early stopping is on, else None.
+    best_validation_score_ : float or None
+        The best validation score when early stopping is on, else None.
+    t_ : int
+        Number of training samples seen.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(fan_in, fan_out)`` of the i-th block.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` has shape ``(fan_out,)``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of outputs.
+    out_activation_ : str
+        'identity', or 'exp' for ``loss='poisson'``.
+    activations_ : tuple of str
+        The activation of each hidden layer, as fitted.
+
+    See Also
+    --------
+    StackedNetClassifier : The same network for class labels.
+    sklearn.neural_network.MLPRegressor : The model this one extends.
+
+    Notes
+    -----
+    The training objective of a minibatch ``B`` is::
+
+        (sum_{i in B} s_i loss(y_i, p_i) + alpha / 2 sum_l ||W_l||^2) / sum_{i in B} s_i
+
+    and its gradient with respect to the raw output ``z`` is ``s_i (p_i -
+    y_i)`` for squared error and Poisson alike (the residual clipped to
+    ``huber_delta`` for Huber, its sign for the absolute error). With one
+    output this is MLPRegressor's loss; with several, the loss is summed over
+    the outputs, where MLPRegressor reports their mean (its updates follow
+    the summed loss's gradient, as ours do).
+
+    Without hidden layers and with squared error, the optimum is that of
+    ``Ridge(alpha=alpha)``: ``Ridge`` minimises ``sum_i s_i (y_i - p_i)^2 +
+    alpha_ridge ||W||^2``, which is this objective times twice the total
+    weight ``S = sum_i s_i`` when ``alpha_ridge = alpha``. With 'poisson' it
+    is that of ``PoissonRegressor(alpha=alpha / S)`` (its penalty is not
+    divided by the total weight).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skneural import StackedNetRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> reg = StackedNetRegressor(hidden_layer_sizes=(16,), solver="lbfgs",
+    ...                           max_iter=500, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> bool(reg.score(X, y) > 0.5)
+    True
+    """
+
+    __doc__ = stacked_doc(__doc__)
+    _parameter_constraints: dict = {
+        **BaseGDEstimator._parameter_constraints,
+        **StackedNetMixin._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson", "huber", "absolute_error"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        huber_delta=1.0,
+        dropout=0.0,
+        weight_init="glorot_uniform",
+        scoring=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.huber_delta = huber_delta
+        self.dropout = dropout
+        self.weight_init = weight_init
+        self.scoring = scoring
+
+    # -- the regression task -----------------------------------------------------
+    def _validate_xy(self, X, y, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=FLOAT_DTYPES,
+            multi_output=True,
+            y_numeric=True,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative, which is not allowed for "
+                "loss='poisson': its targets are counts or rates (y >= 0)."
+            )
+        return X, y, None
+
+    def _first_targets(self, y, target_type, classes, dtype):
+        """The task is the number of outputs; the target one column per output."""
+        Y = _columns(y, dtype)
+        return Y.shape[1], Y
+
+    def _encode_targets(self, y, task, dtype, warm_start=False):
+        Y = _columns(y, dtype)
+        if Y.shape[1] != task:
+            raise ValueError(
+                f"y has {Y.shape[1]} output columns, expected {task} as in the "
+                "first fit."
+            )
+        return Y
+
+    def _fitted_task(self):
+        return self.n_outputs_
+
+    def _store_task(self, task):
+        """Nothing to keep: ``n_outputs_`` comes with the parameters."""
+
+    def _task_loss(self, task, Y, sample_weight=None):
+        return RegressionLoss.for_targets(self.loss, Y, sample_weight, self.huber_delta)
+
+    def _output_loss(self):
+        return RegressionLoss(self.loss, self.huber_delta)
+
+    def _check_start(self, network, theta, X, Y):
+        """A clear error where even the starting model's loss overflows.
+
+        Targets and features so large that the squared error of the first
+        predictions is infinite leave no finite step to take; a few rows
+        tell (a cross-entropy, bounded by the scores, never gets there).
+        """
+        rows = slice(0, min(200, X.shape[0]))
+        with np.errstate(all="ignore"):
+            z = network.raw_scores(theta, X[rows])
+            loss = network.loss.loss(z, Y[rows])
+        if not np.isfinite(loss):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed (the loss of "
+                f"the initial network on the first rows of X is {loss:g}, so no "
+                "finite step can be taken)."
+            )
+
+    @staticmethod
+    def _stratify(Y):
+        return None  # MLPRegressor's split: no stratification
+
+    @staticmethod
+    def _default_score(y_true, y_pred, sample_weight):
+        if not np.all(np.isfinite(y_pred)):
+            return np.nan  # as MLPRegressor scores a diverged model
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def _predictions(self, z):
+        """Predictions from raw output scores, 1-D for a single output."""
+        if self.out_activation_ == "exp":
+            with np.errstate(over="ignore"):
+                z = np.exp(z)
+        return z.ravel() if z.shape[1] == 1 else z
+
+    # -- public API ------------------------------------------------------------
+    def predict(self, X):
+        """Predict the target of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values, in the dtype of ``X`` (float32 or float64).
+        """
+        check_is_fitted(self)
+        return self._predictions(self._raw_scores(X))
+
+    @available_if(StackedNetMixin._has_stochastic_solver)
+    @fit_context
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of minibatch updates on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : StackedNetRegressor
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        # Poisson targets are counts or rates: the common checks then draw y >= 0
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
+
+def _columns(y, dtype):
+    """The targets as a 2-D array in the training dtype, one column per output."""
+    y = np.asarray(y, dtype=dtype)
+    return y.reshape(-1, 1) if y.ndim == 1 else y
