@@ -14,6 +14,9 @@ SKOPS_TRUSTED = (
     "skneural._stacked.StackedNetClassifier",
     "skneural._regressor.StackedNetRegressor",
     "numpy.dtype",
+    # scikit-learn 1.6's record of a ColumnTransformer's remaining columns,
+    # which older skops releases do not trust yet
+    "sklearn.compose._column_transformer._RemainderColsList",
 )
 
 
