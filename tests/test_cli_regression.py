@@ -79,6 +79,9 @@ def test_task_option_overrides_the_guess(diabetes_csv, tmp_path):
         ([str(v) for v in range(1, 13)], "classification"),
         (["0.5", "1.0", "1.5", "0.5", "1.0"], "classification"),
         (["a", "b", "1.5"], "classification"),
+        # a body mass in grams: whole numbers, but far too many for classes
+        ([f"{2700 + 25 * v}.0" for v in range(31)], "regression"),
+        ([str(v % 30) for v in range(100)], "classification"),
     ],
 )  # fmt: skip
 def test_detect_task(cells, task):

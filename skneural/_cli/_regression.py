@@ -1,9 +1,10 @@
 """The regression task of ``skneural train``: real targets, R^2, MAE, RMSE.
 
-A target column is taken as continuous when every cell is a number, some
-are not whole numbers, and there are more than ``MIN_DISTINCT`` distinct
-values (a penguin's bill length; not a grade of 1, 1.5 or 2);
-``--task`` overrides the guess either way.
+A target column is taken as continuous when every cell is a number and
+either some are not whole numbers and there are more than ``MIN_DISTINCT``
+distinct values (a penguin's bill length; not a grade of 1, 1.5 or 2), or
+there are more than ``MAX_CLASSES`` distinct whole numbers (a body mass in
+grams; not a digit from 0 to 9); ``--task`` overrides the guess either way.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 from ._messages import CommandError, file_row, rows_text
 
 MIN_DISTINCT = 10
+# More distinct whole numbers than this are amounts, not class labels.
+MAX_CLASSES = 30
 
 
 def _numbers(cells):
@@ -29,8 +32,10 @@ def detect_task(cells):
     if values is None or not np.all(np.isfinite(values)):
         return "classification"
     whole = np.all(values == np.round(values))
-    many = len(np.unique(values)) > MIN_DISTINCT
-    return "regression" if many and not whole else "classification"
+    distinct = len(np.unique(values))
+    if distinct > (MAX_CLASSES if whole else MIN_DISTINCT):
+        return "regression"
+    return "classification"
 
 
 def real_values(cells):
