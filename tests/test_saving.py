@@ -146,19 +146,25 @@ def test_training_goes_on_after_loading(name, iris):
     assert_array_equal(from_skops.predict_proba(X), est.predict_proba(X))
 
 
+def same_prediction(got, expected):
+    """Bit-identical on the numpy that wrote the files; to the last bit else."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        np.testing.assert_array_equal(got, expected)
+    else:  # numpy 1's elementwise functions round differently in the last bit
+        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
+
+
 @pytest.mark.parametrize("name", ["stacked", "logistic"])
 def test_models_saved_by_the_previous_version_load_and_predict(name):
     """Files written by version 0.1.0.dev0 before activations_ was fitted state."""
     data = Path(__file__).parent / "data"
     expected = np.load(data / "expected-0.1.0.dev0.npz")
-    with open(data / f"{name}-0.1.0.dev0.pkl", "rb") as f:
-        from_pickle = pickle.load(f)
-    np.testing.assert_array_equal(
-        from_pickle.predict_proba(expected["X"]), expected[name]
-    )
+    # the files were written with numpy 2, whose pickles numpy 1 cannot read
+    if int(np.__version__.split(".")[0]) >= 2:
+        with open(data / f"{name}-0.1.0.dev0.pkl", "rb") as f:
+            from_pickle = pickle.load(f)
+        same_prediction(from_pickle.predict_proba(expected["X"]), expected[name])
     sio = pytest.importorskip("skops.io")
     path = data / f"{name}-0.1.0.dev0.skops"
     from_skops = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-    np.testing.assert_array_equal(
-        from_skops.predict_proba(expected["X"]), expected[name]
-    )
+    same_prediction(from_skops.predict_proba(expected["X"]), expected[name])
