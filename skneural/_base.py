@@ -94,7 +94,22 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         return ()
 
     # -- the recipe ------------------------------------------------------------------
-    def _fit(
+    def _fit(self, X, y, sample_weight=None, **options):
+        """The fit recipe; a call that raises leaves the estimator as it was.
+
+        Its attributes are put back as they were before the call (validation
+        resets ``n_features_in_`` before the targets are checked; a scorer or
+        callback may raise in the middle of training).
+        """
+        before = dict(vars(self))
+        try:
+            return self._fit_recipe(X, y, sample_weight, **options)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    def _fit_recipe(
         self,
         X,
         y,

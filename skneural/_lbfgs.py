@@ -78,7 +78,11 @@ class LbfgsTraining:
             history.best_loss = min(history.best_loss, float(value))
             if self.verbose:
                 print(f"Iteration {history.n_iter}, loss = {value:.8f}")
-            if self.epoch_hook is not None and self.epoch_hook(history.n_iter - 1):
+            if self.epoch_hook is None:
+                return
+            # callbacks score the estimator, whose parameters are views of theta
+            theta[...] = point
+            if self.epoch_hook(history.n_iter - 1):
                 evaluated["stopped_at"] = point.copy()
                 raise _StopRequested
 

@@ -127,7 +127,7 @@ class LogisticRegressionGD(BaseGDClassifier):
     found on the scores ``z + t X d`` without another product with ``X``.
 
     'sgd' minimises the same objective: each minibatch carries the
-    penalty's share of its weight (its weight over the total), L1's
+    penalty's share of its samples (its size over the number of samples), L1's
     proximal step likewise, so that the minibatch objectives average to the
     objective. A constant step would leave the iterates wandering in a ball
     around the optimum as wide as the step; the step is therefore divided

@@ -97,7 +97,11 @@ default='squared_error'
     -----
     The training objective of a minibatch ``B`` is::
 
-        (sum_{i in B} s_i loss(y_i, p_i) + alpha / 2 sum_l ||W_l||^2) / sum_{i in B} s_i
+        (sum_{i in B} s_i loss(y_i, p_i) + alpha / 2 sum_l ||W_l||^2) / (|B| s_mean)
+
+    (``s_mean`` the mean sample weight of the training set: without sample
+    weights, the batch size, as in MLPRegressor; with them MLPRegressor
+    divides by the batch's own weight, so weighted minibatch runs differ)
 
     and its gradient with respect to the raw output ``z`` is ``s_i (p_i -
     y_i)`` for squared error and Poisson alike (the residual clipped to

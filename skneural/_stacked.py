@@ -85,9 +85,14 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
     -----
     The training objective of a minibatch ``B`` is::
 
-        (sum_{i in B} s_i CE(y_i, p_i) + alpha / 2 * sum_l ||W_l||^2) / sum_{i in B} s_i
+        (sum_{i in B} s_i CE(y_i, p_i) + alpha / 2 * sum_l ||W_l||^2) / (|B| s_mean)
 
-    where ``s_i`` is the sample weight times the class weight.
+    where ``s_i`` is the sample weight times the class weight and ``s_mean``
+    its mean over the training set. Without sample or class weights this is
+    MLPClassifier's objective (the same numbers for the same seed); with
+    them MLPClassifier divides by the batch's own weight ``sum_{i in B} s_i``,
+    which lets a batch of light samples move the parameters as far as a
+    heavy one, so weighted minibatch runs differ from MLPClassifier's.
 
     Examples
     --------

@@ -19,7 +19,8 @@ order on one thread and on two).
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import threading
+from contextlib import contextmanager, nullcontext
 
 # Multiply-adds of the largest product of a batch from which BLAS keeps its
 # threads: about 7 ms on one thread of a 2020s core, where a stalled thread
@@ -27,6 +28,12 @@ from contextlib import nullcontext
 LARGE_PRODUCT = 2**26
 
 _blas_controller = None
+# BLAS limits are process-wide: fits and predictions running in several
+# threads share one limit, set by the first to enter and restored by the
+# last to leave (each restoring what it saw would leave BLAS at one thread)
+_lock = threading.Lock()
+_holders = 0
+_limiter = None
 
 
 def _blas():
@@ -55,10 +62,28 @@ def blas_threads_for(layer_sizes, batch_size):
     """A context for the products of a batch: one BLAS thread unless they are large.
 
     Used for every minibatch epoch and every prediction (whose batch is the
-    whole input). Enter it afresh each time (threadpoolctl applies a limit when it is
-    made and restores the previous setting on exit); a limit the user has set
+    whole input); enter it afresh each time. The setting from before is
+    restored once no thread is inside any more; a limit the user has set
     lower stays as it is.
     """
     if largest_batch_product(layer_sizes, batch_size) >= LARGE_PRODUCT:
         return nullcontext()
-    return _blas().limit(limits=1)
+    return _one_blas_thread()
+
+
+@contextmanager
+def _one_blas_thread():
+    """One BLAS thread inside, the setting from before once no one needs it."""
+    global _holders, _limiter
+    with _lock:
+        if _holders == 0:
+            _limiter = _blas().limit(limits=1)
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0:
+                _limiter.restore_original_limits()
+                _limiter = None

@@ -115,10 +115,10 @@ class TrainingLoop:
     l2, l1 : float
         Penalty strengths per unit of sample weight.
     penalty_share : bool
-        Whether each minibatch carries the penalty's share of its weight
-        (batch weight / total weight), so that the minibatch objectives
-        average to the full one; by default (MLPClassifier's rule) every
-        minibatch carries the whole penalty.
+        Whether each minibatch carries its share of the penalty (batch size
+        / number of samples), so that the minibatch objectives average to the
+        full one; by default (MLPClassifier's rule) every minibatch carries
+        the whole penalty.
     learning_rate_init, schedule, power_t : learning-rate schedule.
     batch_size, shuffle, rng : minibatch settings.
     max_iter, tol, n_iter_no_change : stopping.

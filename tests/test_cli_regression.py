@@ -1,22 +1,15 @@
 """``skneural train`` and ``predict`` on a CSV file with a real-valued target."""
 
 import csv
-import io
 
 import numpy as np
 import pytest
+from cli_helpers import skneural_here as run
 from sklearn.datasets import load_diabetes
 
-from skneural._cli import main
 from skneural._cli._regression import detect_task
 
 pytest.importorskip("pandas")
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    status = main([str(a) for a in args], out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +81,16 @@ def test_detect_task(cells, task):
     import pandas as pd
 
     assert detect_task(pd.Series(cells)) == task
+
+
+def test_a_decimal_comma_target_of_a_semicolon_file_is_real(diabetes_csv, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(diabetes_csv)
+    path = tmp_path / "semicolons.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    status, out, err = run(
+        "train", path, "--target", "progression", "--out", tmp_path / "m.joblib"
+    )
+    assert status == 0, err
+    assert "holds real values: training a regressor" in err

@@ -476,3 +476,31 @@ def test_balanced_class_weights_count_sample_weights(iris):
     # the same objective (the parameters only to L-BFGS's stopping accuracy)
     np.testing.assert_allclose(a.loss_, b.loss_, rtol=1e-6)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-4)
+
+
+def test_a_refused_refit_leaves_the_fitted_model_as_it_was(iris):
+    X, y = iris
+    est = StackedNetClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    quiet(est.fit, X, y)
+    expected = est.predict_proba(X)
+    with pytest.raises(ValueError, match="only one class"):
+        est.fit(X[:, :3], np.zeros(len(y)))
+    assert est.n_features_in_ == 4
+    np.testing.assert_array_equal(est.predict_proba(X), expected)
+
+
+def test_a_scorer_raising_mid_fit_leaves_no_half_fitted_model(iris):
+    X, y = iris
+
+    def broken_scorer(estimator, X, y, **kwargs):
+        raise RuntimeError("scorer failed")
+
+    est = StackedNetClassifier(
+        hidden_layer_sizes=(4,), early_stopping=True, scoring=broken_scorer
+    )
+    with pytest.raises(RuntimeError, match="scorer failed"):
+        est.fit(X, y)
+    assert not hasattr(est, "classes_") and not hasattr(est, "coefs_")
+    est.set_params(scoring=None, max_iter=3)
+    quiet(est.fit, X, y)
+    assert est.n_iter_ == 3

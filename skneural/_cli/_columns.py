@@ -52,6 +52,12 @@ class Numbers:
         return self.n_numbers > 0 and self.n_numbers >= NUMERIC_SHARE * self.n_present
 
 
+def with_decimal_points(cells):
+    """The text column with ``3,5``-like cells written ``3.5``."""
+    comma = cells.str.fullmatch(_DECIMAL_COMMA)
+    return cells.where(~comma, cells.str.replace(",", ".", regex=False))
+
+
 def read_numbers(cells, decimal_comma=False):
     """Read the text column ``cells`` (a pandas Series) as numbers.
 
@@ -63,8 +69,7 @@ def read_numbers(cells, decimal_comma=False):
     lowered = cells.str.lower()
     missing = lowered.isin(MISSING).to_numpy()
     if decimal_comma:
-        comma = cells.str.fullmatch(_DECIMAL_COMMA)
-        cells = cells.where(~comma, cells.str.replace(",", ".", regex=False))
+        cells = with_decimal_points(cells)
     values = pd.to_numeric(cells.where(~missing), errors="coerce").to_numpy(
         float, copy=True
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._columns import with_decimal_points
 from ._messages import CommandError, file_row, rows_text
 
 MIN_DISTINCT = 10
@@ -19,7 +20,13 @@ MAX_CLASSES = 30
 
 
 def _numbers(cells):
-    """The cells as floats, or None if some cell is not a number."""
+    """The cells as floats, or None if some cell is not a number.
+
+    Decimal commas count as decimal points where the table says they may
+    (the features' rule, ``frame.attrs["decimal_comma"]``).
+    """
+    if cells.attrs.get("decimal_comma", False):
+        cells = with_decimal_points(cells)
     try:
         return np.array([float(cell) for cell in cells], dtype=float)
     except (TypeError, ValueError):
