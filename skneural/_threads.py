@@ -33,7 +33,7 @@ _blas_controller = None
 # last to leave (each restoring what it saw would leave BLAS at one thread)
 _lock = threading.Lock()
 _holders = 0
-_limiter = None
+_saved = []  # (library controller, its thread count) while limited
 
 
 def _blas():
@@ -74,10 +74,17 @@ def blas_threads_for(layer_sizes, batch_size):
 @contextmanager
 def _one_blas_thread():
     """One BLAS thread inside, the setting from before once no one needs it."""
-    global _holders, _limiter
+    global _holders, _saved
     with _lock:
         if _holders == 0:
-            _limiter = _blas().limit(limits=1)
+            # each library's own controller: no library lookup per epoch
+            _saved = [
+                (library, library.get_num_threads())
+                for library in _blas().lib_controllers
+            ]
+            for library, n_threads in _saved:
+                if n_threads > 1:
+                    library.set_num_threads(1)
         _holders += 1
     try:
         yield
@@ -85,5 +92,7 @@ def _one_blas_thread():
         with _lock:
             _holders -= 1
             if _holders == 0:
-                _limiter.restore_original_limits()
-                _limiter = None
+                for library, n_threads in _saved:
+                    if n_threads > 1:
+                        library.set_num_threads(n_threads)
+                _saved = []

@@ -122,10 +122,11 @@ def test_partial_fit_memory_stays_flat(model):
     assert len(model.loss_curve_) == start + n_calls
     history = _list_growth(model.loss_curve_, start) - list_before
     other_growth = current - baseline - history
-    # what remains is numpy's bounded cache of small buffers (about 20 kB);
-    # the smallest array leaked per call would be 100 kB, one of the network's
+    # what remains is bounded caches (numpy's small buffers, ctypes' symbol
+    # lookups of the BLAS thread rule): 10-45 kB from run to run; the
+    # smallest array leaked per call would be 100 kB, one of the network's
     # parameters 900 kB
-    assert other_growth < 40 * 1024, (other_growth, history)
+    assert other_growth < 80 * 1024, (other_growth, history)
 
 
 def test_targets_never_held_as_a_dense_integer_matrix():
