@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.linear_model._linear_loss import LinearModelLoss
 
 from skneural import LogisticRegressionGD
-from skneural._network import Network
+from skneural._engine.network import Network
 
 # -- logistic regression ---------------------------------------------------------
 

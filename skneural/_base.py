@@ -25,9 +25,9 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import CallbackSupportMixin, fit_tasks
-from ._network import Network
-from ._threads import blas_threads_for
-from ._training import History
+from ._engine.network import Network
+from ._engine.threads import blas_threads_for
+from ._engine.training import History
 
 SPARSE_FORMATS = ("csr", "csc")
 FLOAT_DTYPES = (np.float64, np.float32)

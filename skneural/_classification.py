@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, some_positive
-from ._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+from ._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 
 def output_loss(multilabel, n_classes):

@@ -9,16 +9,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import fit_context
 from ._classification import BaseGDClassifier
-from ._conjugate_gradient import ConjugateGradientLinearModel, score_line
-from ._optimizers import SGD, AcceleratedLinearModel, ProximalGradient
-from ._schedules import (
+from ._engine.conjugate_gradient import ConjugateGradientLinearModel, score_line
+from ._engine.full_batch import AcceleratedLinearModel, ProximalGradient
+from ._engine.optimizers import SGD
+from ._engine.step_size import (
     automatic_step,
     largest_eigenvalue,
     largest_row_norm,
     link_curvature,
     minibatch_smoothness,
 )
-from ._training import TrainingLoop
+from ._engine.training import TrainingLoop
 
 # Epochs without an improvement of the objective by ``tol`` after which
 # stochastic descent divides its step by 5 (MLPClassifier's default patience).

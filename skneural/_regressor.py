@@ -12,7 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, fit_context
-from ._losses import RegressionLoss
+from ._engine.losses import RegressionLoss
 from ._stacked_base import StackedNetMixin
 from ._stacked_docs import stacked_doc
 

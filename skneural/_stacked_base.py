@@ -18,11 +18,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._activations import ACTIVATIONS, RELU_FAMILY
 from ._base import SPARSE_FORMATS, Architecture, fit_context
-from ._lbfgs import LbfgsTraining
-from ._optimizers import SGD, Adagrad, Adam, RMSprop
-from ._training import TrainingLoop
+from ._engine.activations import ACTIVATIONS, RELU_FAMILY
+from ._engine.lbfgs import LbfgsTraining
+from ._engine.optimizers import SGD, Adagrad, Adam, RMSprop
+from ._engine.training import TrainingLoop
 
 
 class StackedNetMixin:

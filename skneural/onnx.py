@@ -58,7 +58,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         'pip install "skneural[onnx]".'
     ) from exc
 
-from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ._engine.activations import ELU_ALPHA, LEAKY_RELU_SLOPE
 from ._logistic import LogisticRegressionGD
 from ._regressor import StackedNetRegressor
 from ._stacked import StackedNetClassifier

@@ -6,20 +6,30 @@ from scipy.optimize import approx_fprime, check_grad
 from scipy.sparse import csr_matrix
 from scipy.special import softmax
 
-from skneural._activations import ACTIVATIONS
-from skneural._layers import dense_backward, dense_forward, dropout_mask, init_dense
-from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
-from skneural._network import Network
-from skneural._optimizers import (
+from skneural._engine.activations import ACTIVATIONS
+from skneural._engine.full_batch import AcceleratedProximalGradient, ProximalGradient
+from skneural._engine.layers import (
+    dense_backward,
+    dense_forward,
+    dropout_mask,
+    init_dense,
+)
+from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+from skneural._engine.network import Network
+from skneural._engine.optimizers import (
     SGD,
-    AcceleratedProximalGradient,
     Adagrad,
     Adam,
-    ProximalGradient,
     RMSprop,
 )
-from skneural._penalties import add_l2_gradient, l1_penalty, l2_penalty, soft_threshold
-from skneural._schedules import SCHEDULES, largest_eigenvalue, link_curvature
+from skneural._engine.penalties import (
+    add_l2_gradient,
+    l1_penalty,
+    l2_penalty,
+    soft_threshold,
+)
+from skneural._engine.schedules import SCHEDULES
+from skneural._engine.step_size import largest_eigenvalue, link_curvature
 
 EPS = 1e-6
 

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from skneural._inplace import add_scaled, squared_norm
-from skneural._threads import LARGE_PRODUCT, blas_threads_for, largest_batch_product
+from skneural._engine.kernels import add_scaled, squared_norm
+from skneural._engine.threads import (
+    LARGE_PRODUCT,
+    blas_threads_for,
+    largest_batch_product,
+)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -388,7 +388,7 @@ def test_unfitted_prediction_is_refused():
 
 
 def test_minibatch_smoothness_spans_one_sample_to_the_whole(breast_cancer):
-    from skneural._schedules import largest_row_norm, minibatch_smoothness
+    from skneural._engine.step_size import largest_row_norm, minibatch_smoothness
 
     X, _ = breast_cancer
     single = largest_row_norm(X)
@@ -439,9 +439,9 @@ def test_cg_in_float32_reaches_the_float64_optimum(dataset, request):
 
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_cg_line_slope_matches_finite_differences(n_outputs):
-    from skneural._conjugate_gradient import score_line
-    from skneural._losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
-    from skneural._network import Network
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+    from skneural._engine.network import Network
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 5))
@@ -477,7 +477,7 @@ def test_cg_line_slope_matches_finite_differences(n_outputs):
 
 
 def test_line_minimum_finds_the_minimum_of_a_convex_function():
-    from skneural._conjugate_gradient import line_minimum
+    from skneural._engine.conjugate_gradient import line_minimum
 
     # phi(t) = exp(t) - 3 t has its minimum at log(3); start far short of it
     t = line_minimum(lambda t: np.exp(t) - 3, -2.0, 1e-3)

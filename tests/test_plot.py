@@ -18,7 +18,7 @@ from skneural import (
     StackedNetClassifier,
     lr_range_test,
 )
-from skneural._schedules import largest_eigenvalue
+from skneural._engine.step_size import largest_eigenvalue
 
 mpl = pytest.importorskip("matplotlib")
 mpl.use("Agg")

@@ -20,7 +20,7 @@ from hypothesis.extra import numpy as hnp
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skneural import LogisticRegressionGD, StackedNetClassifier
-from skneural._schedules import largest_eigenvalue
+from skneural._engine.step_size import largest_eigenvalue
 
 # Examples per estimator; SKNEURAL_HYPOTHESIS_EXAMPLES raises it for a long run.
 N_EXAMPLES = int(os.environ.get("SKNEURAL_HYPOTHESIS_EXAMPLES", "300"))

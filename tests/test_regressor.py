@@ -17,7 +17,7 @@ from sklearn.utils.fixes import parse_version
 from test_mlp_parity import initial_weights  # same seed, same first draw
 
 from skneural import StackedNetRegressor
-from skneural._losses import RegressionLoss
+from skneural._engine.losses import RegressionLoss
 
 LOSSES = ["squared_error", "poisson", "huber", "absolute_error"]
 

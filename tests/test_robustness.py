@@ -14,7 +14,7 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from skneural import LogisticRegressionGD, StackedNetClassifier
-from skneural._network import Network
+from skneural._engine.network import Network
 
 
 def _fitted_models(X, y):

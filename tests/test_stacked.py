@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skneural import LogisticRegressionGD, StackedNetClassifier
-from skneural._network import Network
+from skneural._engine.network import Network
 
 
 def quiet(fn, *args, **kwargs):

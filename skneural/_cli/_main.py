@@ -193,7 +193,7 @@ def _run(args, say, err):
     test_size = 0.25 if args.test_size is None else args.test_size
     if not 0 < test_size < 1:
         raise CommandError(f"--test-size must be between 0 and 1, got {test_size}")
-    from .._demo import run_demo
+    from ._demo import run_demo
 
     run_demo(test_size=test_size, random_state=args.random_state, out=say)
     return 0

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._activations import ACTIVATIONS
-from ._layers import dense_backward, dense_forward, dropout_mask, init_dense
-from ._penalties import add_l2_gradient, l1_penalty, l2_penalty
+from .activations import ACTIVATIONS
+from .layers import dense_backward, dense_forward, dropout_mask, init_dense
+from .penalties import add_l2_gradient, l1_penalty, l2_penalty
 
 
 class Network:

@@ -15,8 +15,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._logistic import LogisticRegressionGD
-from ._stacked import StackedNetClassifier
+from .._logistic import LogisticRegressionGD
+from .._stacked import StackedNetClassifier
 
 
 def demo_models(random_state=0):

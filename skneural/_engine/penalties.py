@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._inplace import add_scaled, squared_norm
+from .kernels import add_scaled, squared_norm
 
 
 def l2_penalty(weights, strength):

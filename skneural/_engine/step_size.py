@@ -1,4 +1,4 @@
-"""Learning rates: schedules over epochs, and the automatic step size.
+"""The automatic step size: a learning rate no one has to tune.
 
 Too small a learning rate crawls, too big a one diverges. For a smooth loss
 the boundary is known: gradient descent with step ``1 / L`` always decreases
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._losses import SigmoidCrossEntropy
+from .losses import SigmoidCrossEntropy
 
 # Rows used to estimate the largest eigenvalue: enough for a stable estimate,
 # few enough that it costs far less than one pass over a large data set.
@@ -138,28 +138,3 @@ def link_curvature(loss, n_outputs, at_start=False):
 def automatic_step(curvature, eigenvalue, l2_per_weight):
     """Step size ``1 / L`` with ``L = curvature * eigenvalue + l2_per_weight``."""
     return 1.0 / (curvature * eigenvalue + l2_per_weight)
-
-
-def constant(learning_rate_init, **_):
-    """The same rate at every epoch."""
-    return learning_rate_init
-
-
-def invscaling(learning_rate_init, *, samples_seen, power_t, **_):
-    """``lr_0 / (t + 1) ** power_t``, ``t`` the number of samples seen."""
-    return learning_rate_init / (samples_seen + 1) ** power_t
-
-
-def cosine(learning_rate_init, *, epoch, max_iter, **_):
-    """Half a cosine wave from ``lr_0`` at the first epoch to 0 at ``max_iter``."""
-    return 0.5 * learning_rate_init * (1 + np.cos(np.pi * epoch / max(max_iter, 1)))
-
-
-# 'adaptive' is 'constant' whose rate the training loop divides by 5 whenever
-# the loss stops improving (the loop owns that state).
-SCHEDULES = {
-    "constant": constant,
-    "adaptive": constant,
-    "invscaling": invscaling,
-    "cosine": cosine,
-}

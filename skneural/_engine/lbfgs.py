@@ -38,7 +38,7 @@ class LbfgsTraining:
         scipy's ``gtol``: stop once no gradient entry exceeds it.
     verbose : bool
     validate, epoch_hook : callable or None
-        As for :class:`~skneural._training.TrainingLoop`; L-BFGS has no early
+        As for :class:`~skneural._engine.training.TrainingLoop`; L-BFGS has no early
         stopping, so ``validate`` stays unused.
     """
 

@@ -12,7 +12,7 @@ residual ``z - y``) or the log link (Poisson: the prediction is ``exp(z)``
 and the gradient is again prediction minus target, ``exp(z) - y``).
 
 Losses return *sums* weighted by the sample weights; the objective divides
-them by the total weight (see :func:`skneural._network.Network.objective`).
+them by the total weight (see :func:`skneural._engine.network.Network.objective`).
 """
 
 from __future__ import annotations

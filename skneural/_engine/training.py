@@ -17,10 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._inplace import squared_norm
-from ._penalties import soft_threshold
-from ._schedules import SCHEDULES
-from ._threads import blas_threads_for
+from .kernels import squared_norm
+from .penalties import soft_threshold
+from .schedules import SCHEDULES
+from .threads import blas_threads_for
 
 # A loss this many times that of the uninformed model (uniform probabilities)
 # can only come from a step that overshot: the run has diverged.
