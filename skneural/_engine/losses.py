@@ -74,6 +74,15 @@ def cross_entropy_gradient(probabilities, y):
     return probabilities
 
 
+def total_weight(n_samples, sample_weight=None):
+    """The total sample weight ``sum_i s_i`` (``n_samples`` without weights).
+
+    Every objective of the package is a weighted sum divided by it, so that
+    the numbers read per sample whatever the weights' scale.
+    """
+    return float(n_samples) if sample_weight is None else float(sample_weight.sum())
+
+
 def _finite(z):
     """Clip raw scores to a range where the links give exact 0/1, not inf - inf."""
     limit = np.finfo(z.dtype).max / 4
@@ -289,7 +298,7 @@ class RegressionLoss:
         1: a trained model that loses a hundred times more has diverged.
         """
         loss = cls(name, delta)
-        total = y.shape[0] if sample_weight is None else float(sample_weight.sum())
+        total = total_weight(y.shape[0], sample_weight)
         mean = np.average(y, axis=0, weights=sample_weight)
         if loss.out_activation == "exp":
             mean = np.log(np.maximum(mean, np.finfo(y.dtype).tiny))

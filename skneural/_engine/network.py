@@ -17,6 +17,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .layers import dense_backward, dense_forward, dropout_mask, init_dense
+from .losses import total_weight
 from .penalties import add_l2_gradient, l1_penalty, l2_penalty
 
 
@@ -280,6 +281,12 @@ class Network:
         add_l2_gradient(grad[: self.n_coef], theta[: self.n_coef], l2 * scale)
         return total * scale, grad
 
+    def penalty(self, theta, l2=0.0, l1=0.0):
+        """The penalty ``l2 / 2 ||W||_2^2 + l1 ||W||_1`` on the weights (a sum,
+        not yet divided by the total sample weight)."""
+        weights = theta[: self.n_coef]
+        return l2_penalty(weights, l2) + (l1_penalty(weights, l1) if l1 else 0.0)
+
     def l1_value(self, theta, x, sample_weight=None, l1=0.0):
         """The non-smooth part ``l1 ||W||_1 / sum_i s_i`` of the objective."""
         if not l1:
@@ -309,4 +316,4 @@ def _buffer(workspace, name, i):
 
 
 def _weight_sum(x, sample_weight):
-    return float(x.shape[0]) if sample_weight is None else float(sample_weight.sum())
+    return total_weight(x.shape[0], sample_weight)
