@@ -93,6 +93,11 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         """The hidden activations of the fitted network."""
         return ()
 
+    def _network(self, layer_sizes, activations, loss, dropout=None):
+        """The network of a fit and of a prediction: the dense stack."""
+        fit_intercept = getattr(self, "fit_intercept", True)
+        return Network(layer_sizes, activations, loss, dropout, fit_intercept)
+
     # -- the recipe ------------------------------------------------------------------
     def _fit(self, X, y, sample_weight=None, **options):
         """The fit recipe; a call that raises leaves the estimator as it was.
@@ -131,12 +136,11 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             Y = self._encode_targets(y, task, dtype, warm_start=not incremental)
         sw = self._sample_weight(sample_weight, X, y, task, dtype)
 
-        network = Network(
+        network = self._network(
             (X.shape[1], *architecture.hidden_layer_sizes, Y.shape[1]),
             architecture.activations,
             self._task_loss(task, Y, sw),
             architecture.dropout,
-            fit_intercept=getattr(self, "fit_intercept", True),
         )
         rng = check_random_state(self.random_state)
         if first_call:
@@ -205,14 +209,16 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False
         )
         weights, biases = self._fitted_params()
-        network = Network(
+        network = self._network(
             (X.shape[1], *(w.shape[1] for w in weights[:-1]), weights[-1].shape[1]),
             self._fitted_activations(),
             None,
         )
+        # the arithmetic of the wider type, as numpy's products would do it
+        theta = network.pack(weights, biases, np.result_type(X.dtype, weights[0]))
         threads = blas_threads_for(network.layer_sizes, X.shape[0])
         with threads, np.errstate(over="ignore", invalid="ignore"):
-            z = network.forward(weights, biases, X)[0]
+            z = network.raw_scores(theta, X)
         # a score whose terms overflowed both ways (inf - inf) has no sign to
         # read: count it as no evidence rather than return NaN
         return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)

@@ -290,8 +290,8 @@ class LogisticRegressionGD(BaseGDClassifier):
                 line_search=line_search,
             )
         # one dense block: the scores are linear in the parameters
-        smooth = lambda theta, z: network.objective_gradient(  # noqa: E731
-            theta, X, Y, sw, l2, scores=z
+        smooth = lambda theta, z: network.linear_objective_gradient(  # noqa: E731
+            theta, X, z, Y, sw, l2
         )
         scores = lambda theta: network.raw_scores(theta, X)  # noqa: E731
         if solver == "cg":
@@ -317,7 +317,7 @@ class LogisticRegressionGD(BaseGDClassifier):
             l1 / s_total,
             n_coef,
             line_search=line_search,
-            value=lambda theta, z: network.objective(theta, X, Y, sw, l2, scores=z),
+            value=lambda theta, z: network.objective_at_scores(theta, z, Y, sw, l2),
             scores=scores,
         )
 

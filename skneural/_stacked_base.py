@@ -276,7 +276,8 @@ class StackedNetMixin:
             )
 
         def validate():
-            z = network.forward(self.coefs_, self.intercepts_, X_val)[0]
+            theta = network.pack(self.coefs_, self.intercepts_, X_val.dtype)
+            z = network.raw_scores(theta, X_val)
             val_loss = network.loss.loss(z, Y_val, sw_val) / s_total
             if self.scoring == "loss":
                 return -val_loss, val_loss

@@ -4,11 +4,15 @@ import numpy as np
 import pytest
 from scipy.optimize import approx_fprime, check_grad
 from scipy.sparse import csr_matrix
-from scipy.special import softmax
+from scipy.special import expit, softmax
+from sklearn.datasets import load_breast_cancer
+from sklearn.preprocessing import StandardScaler
 
+from skneural import StackedNetClassifier
 from skneural._engine.activations import ACTIVATIONS
 from skneural._engine.full_batch import AcceleratedProximalGradient, ProximalGradient
 from skneural._engine.layers import (
+    Block,
     dense_backward,
     dense_forward,
     dropout_mask,
@@ -122,8 +126,7 @@ def test_dense_backward_matches_finite_differences():
     rng = np.random.RandomState(1)
     x, w, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
     upstream = rng.normal(size=(5, 3))  # dL/dz for L = sum(upstream * z)
-    gw, gb = np.empty_like(w), np.empty_like(b)
-    gx = dense_backward(x, w, upstream, gw, gb)
+    gw, gb, gx = dense_backward(x, w, upstream)
 
     def loss_of(which, flat):
         args = {"x": x, "w": w, "b": b}
@@ -141,10 +144,9 @@ def test_dense_accepts_sparse_input():
     x = rng.normal(size=(6, 4)) * (rng.uniform(size=(6, 4)) > 0.5)
     w, b = rng.normal(size=(4, 2)), rng.normal(size=2)
     np.testing.assert_allclose(dense_forward(csr_matrix(x), w, b), x @ w + b)
-    g1, g2 = np.empty_like(w), np.empty_like(w)
     up = rng.normal(size=(6, 2))
-    dense_backward(x, w, up, g1, np.empty(2), need_grad_x=False)
-    dense_backward(csr_matrix(x), w, up, g2, np.empty(2), need_grad_x=False)
+    g1 = dense_backward(x, w, up)[0]
+    g2 = dense_backward(csr_matrix(x), w, up)[0]
     np.testing.assert_allclose(g1, g2)
 
 
@@ -178,7 +180,7 @@ def _network_case(hidden, activations, n_classes, seed=0):
     else:
         loss, y = SoftmaxCrossEntropy(), np.eye(n_classes)[labels]
     net = Network((d, *hidden, y.shape[1]), activations, loss)
-    methods = ["glorot_uniform"] * net.n_blocks
+    methods = ["glorot_uniform"] * (len(hidden) + 1)  # one per dense block
     theta = net.init_params(methods, rng, np.dtype(np.float64))
     theta[net.n_coef :] = rng.normal(scale=0.5, size=net.n_params - net.n_coef)
     return net, theta, x, y, rng
@@ -398,3 +400,52 @@ def test_largest_eigenvalue_estimate():
     exact = np.linalg.eigvalsh(X.T @ X / 300)[-1]
     estimate = largest_eigenvalue(csr_matrix(X), fit_intercept=False)
     assert exact * 0.98 <= estimate <= exact * (1 + 1e-12)
+
+
+# -- the block protocol --------------------------------------------------------------
+class FixedScale(Block):
+    """A toy block through the protocol alone: ``out = factor * x``, no parameters."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, params, x, training):
+        return self.factor * x, None
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        return self.factor * grad_out, []
+
+
+class HalvedHiddenNet(StackedNetClassifier):
+    """StackedNetClassifier whose network halves the first hidden layer's output."""
+
+    def _network(self, layer_sizes, activations, loss, dropout=None):
+        blocks = super()._network(layer_sizes, activations, loss, dropout).blocks
+        blocks.insert(2, FixedScale(0.5))  # after the first dense and activation
+        return Network(layer_sizes, activations, loss, dropout, blocks=blocks)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_toy_block_trains_inside_the_classifiers_network():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    # the gradient through the toy block against finite differences
+    net = HalvedHiddenNet()._network(
+        (X.shape[1], 8, 1), ("tanh",), SigmoidCrossEntropy()
+    )
+    assert any(isinstance(block, FixedScale) for block in net.blocks)
+    theta = net.init_params(
+        ["glorot_uniform"] * 2, np.random.RandomState(0), np.float64
+    )
+    x, t = X[:40], y[:40, None].astype(float)
+    f = lambda w: net.objective(w, x, t, None, 0.1)  # noqa: E731
+    g = lambda w: net.objective_gradient(w, x, t, None, 0.1)[1]  # noqa: E731
+    assert check_grad(f, g, theta, epsilon=1e-7) < 1e-6 * np.linalg.norm(g(theta))
+    # trained by the estimator, and used by its predictions
+    clf = HalvedHiddenNet(hidden_layer_sizes=(8,), activation="tanh", random_state=0)
+    clf.set_params(max_iter=80, learning_rate_init=0.01).fit(X, y)
+    assert clf.loss_curve_[-1] < 0.3 * clf.loss_curve_[0]
+    assert clf.score(X, y) > 0.97
+    (w0, w1), (b0, b1) = clf.coefs_, clf.intercepts_
+    by_hand = (0.5 * np.tanh(X @ w0 + b0)) @ w1 + b1
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expit(by_hand[:, 0]))

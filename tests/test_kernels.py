@@ -4,9 +4,17 @@ from contextlib import nullcontext
 
 import numpy as np
 import pytest
+from scipy.special import softmax
 from threadpoolctl import threadpool_info
 
-from skneural._engine.kernels import add_scaled, squared_norm
+from skneural._engine.activations import ACTIVATIONS
+from skneural._engine.kernels import (
+    add_scaled,
+    column_sums,
+    softmax_cross_entropy_with_probabilities,
+    squared_norm,
+)
+from skneural._engine.losses import softmax_cross_entropy
 from skneural._engine.threads import (
     LARGE_PRODUCT,
     blas_threads_for,
@@ -31,6 +39,42 @@ def test_kernels_match_their_reference_forms(dtype, n):
     np.testing.assert_allclose(add_scaled(view, x, 2.0), 2 * x, rtol=rtol)
     assert isinstance(squared_norm(x), float)
     assert squared_norm(x) == pytest.approx(float(x.astype(float) @ x), rel=rtol * 10)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_column_sums_are_the_bias_gradient(order):
+    a = np.asarray(np.random.RandomState(1).standard_normal((37, 5)), order=order)
+    for ones in (None, np.ones(37)):
+        out = column_sums(a, np.empty(5), ones)
+        np.testing.assert_allclose(out, a.sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_softmax_cross_entropy_matches_the_formula(dtype):
+    rng = np.random.RandomState(2)
+    z = (rng.standard_normal((50, 4)) * 30).astype(dtype)  # large scores too
+    y = np.eye(4, dtype=dtype)[rng.randint(0, 4, 50)]
+    probabilities = np.empty_like(z)
+    fused = softmax_cross_entropy_with_probabilities(z, y, probabilities)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    reference = softmax_cross_entropy(z.astype(float), y)
+    np.testing.assert_allclose(fused, reference, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(probabilities, softmax(z, axis=1), rtol=rtol, atol=1e-30)
+    np.testing.assert_allclose(softmax_cross_entropy_with_probabilities(z, y), fused)
+    in_place = z.copy()  # the probabilities may overwrite the scores
+    softmax_cross_entropy_with_probabilities(in_place, y, in_place)
+    np.testing.assert_allclose(in_place, probabilities)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_into_a_buffer_equal_the_formula(name):
+    z = np.linspace(-5, 5, 24).reshape(4, 6)
+    activation = ACTIVATIONS[name].forward
+    out = np.full_like(z, np.nan)
+    result = activation(z, out=out)
+    assert result is out
+    np.testing.assert_array_equal(result, activation(z))
+    np.testing.assert_array_equal(z, np.linspace(-5, 5, 24).reshape(4, 6))  # kept
 
 
 def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():

@@ -154,17 +154,21 @@ def test_targets_never_held_as_a_dense_integer_matrix():
 
 
 def _interrupt_after(monkeypatch, n_calls):
-    """Make the ``n_calls + 1``-th objective evaluation raise KeyboardInterrupt."""
-    original = Network.objective_gradient
+    """Make the ``n_calls + 1``-th gradient evaluation raise KeyboardInterrupt."""
     count = {"calls": 0}
 
-    def interrupting(self, *args, **kwargs):
-        count["calls"] += 1
-        if count["calls"] > n_calls:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
+    def interrupting(original):
+        def evaluate(self, *args, **kwargs):
+            count["calls"] += 1
+            if count["calls"] > n_calls:
+                raise KeyboardInterrupt
+            return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Network, "objective_gradient", interrupting)
+        return evaluate
+
+    # the network's gradient, from the data or (a linear model) from its scores
+    for name in ("objective_gradient", "linear_objective_gradient"):
+        monkeypatch.setattr(Network, name, interrupting(getattr(Network, name)))
     return count
 
 

@@ -3,10 +3,10 @@
 An activation is the non-linearity between two dense blocks. Without it a
 stack of dense blocks collapses into a single linear map.
 
-Each activation is computed *in place* on the pre-activation array ``z``
-(saving one array per layer), and each derivative is written from the
-activation's output ``a`` when that is possible, so that the pre-activation
-need not be kept for the backward pass. Only GELU needs ``z`` itself.
+Each activation takes an optional ``out`` array to write into (the
+activation block reuses one from batch to batch; without it a new array is
+returned), and each derivative is written from the activation's output
+``a`` when that is possible. Only GELU's derivative needs ``z`` itself.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ LEAKY_RELU_SLOPE = 0.01
 ELU_ALPHA = 1.0
 
 
-def identity(z):
+def identity(z, out=None):
     """a = z."""
-    return z
+    if out is None:
+        return z
+    np.copyto(out, z)
+    return out
 
 
 def identity_derivative(a):
@@ -31,9 +34,9 @@ def identity_derivative(a):
     return np.ones_like(a)
 
 
-def logistic(z):
+def logistic(z, out=None):
     """a = 1 / (1 + exp(-z)), the sigmoid, computed without overflow."""
-    return expit(z, out=z)
+    return expit(z, out=out)
 
 
 def logistic_derivative(a):
@@ -41,9 +44,9 @@ def logistic_derivative(a):
     return a * (1 - a)
 
 
-def tanh(z):
+def tanh(z, out=None):
     """a = tanh(z)."""
-    return np.tanh(z, out=z)
+    return np.tanh(z, out=out)
 
 
 def tanh_derivative(a):
@@ -51,9 +54,9 @@ def tanh_derivative(a):
     return 1 - a * a
 
 
-def relu(z):
+def relu(z, out=None):
     """a = max(z, 0)."""
-    return np.maximum(z, 0, out=z)
+    return np.maximum(z, 0, out=out)
 
 
 def relu_derivative(a):
@@ -61,10 +64,10 @@ def relu_derivative(a):
     return (a > 0).astype(a.dtype)
 
 
-def leaky_relu(z):
-    """a = z where z > 0, else slope * z."""
-    z[z < 0] *= LEAKY_RELU_SLOPE
-    return z
+def leaky_relu(z, out=None):
+    """a = z where z > 0, else slope * z: for a slope below 1, max(z, slope * z)."""
+    scaled = np.multiply(z, LEAKY_RELU_SLOPE, out=out)
+    return np.maximum(z, scaled, out=scaled)
 
 
 def leaky_relu_derivative(a):
@@ -72,12 +75,13 @@ def leaky_relu_derivative(a):
     return np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(a.dtype)
 
 
-def elu(z):
-    """a = z where z > 0, else alpha (exp(z) - 1)."""
-    negative = z < 0
-    # only the negative entries go through exp, so it never overflows
-    z[negative] = ELU_ALPHA * np.expm1(z[negative])
-    return z
+def elu(z, out=None):
+    """a = z where z > 0, else alpha (exp(z) - 1): max(z, 0) + alpha expm1(min(z, 0)).
+
+    Only the non-positive part goes through ``exp``, so it never overflows.
+    """
+    negative_part = ELU_ALPHA * np.expm1(np.minimum(z, 0))
+    return np.add(np.maximum(z, 0), negative_part, out=out)
 
 
 def elu_derivative(a):
@@ -85,9 +89,9 @@ def elu_derivative(a):
     return np.where(a > 0, 1, a + ELU_ALPHA).astype(a.dtype)
 
 
-def gelu(z):
+def gelu(z, out=None):
     """a = z Phi(z), Phi the standard normal distribution function."""
-    return z * ndtr(z)
+    return np.multiply(z, ndtr(z), out=out)
 
 
 def gelu_derivative(z):
@@ -106,7 +110,7 @@ class Activation:
     ----------
     name : str
     forward : callable
-        ``forward(z) -> a``; may overwrite ``z``.
+        ``forward(z, out=None) -> a``; ``z`` is left as it is.
     derivative : callable
         ``derivative(a)`` (or ``derivative(z)`` when ``needs_input``) -> da/dz.
     needs_input : bool

@@ -1,17 +1,19 @@
-"""Kernels: the per-batch vector arithmetic, in forms that never call BLAS.
+"""Kernels: faster forms of a few formulas that training runs at every batch.
 
 Each function here is a faster or leaner form of a formula written plainly
-elsewhere (``y + a * x``, ``w . w``); ``tests/test_engine.py`` checks each
-against that reference form.
+elsewhere (``y + a * x``, ``w . w``, the softmax cross-entropy, the column
+sums of the bias gradient); ``tests/test_kernels.py`` checks each against
+that reference form, and ``benchmarks/bench_kernels.py`` measures what each
+one saves.
 
-Why not BLAS: level-1 routines (``axpy``, ``dot``) on vectors of more than
-about ten thousand entries are spread over every BLAS thread, and numpy and
-scipy each bring their own OpenBLAS with its own thread pool. A minibatch
-then alternates between the two pools, whose idle threads spin on the same
-cores, and a call of microseconds waits for milliseconds (ten times the whole
-epoch on two cores with default threads). numpy's ufuncs run in the calling
-thread, so these cost the same whatever the thread count. Matrix products
-stay in BLAS, where threads do help.
+Why not BLAS for the vector arithmetic: level-1 routines (``axpy``, ``dot``)
+on vectors of more than about ten thousand entries are spread over every
+BLAS thread, and numpy and scipy each bring their own OpenBLAS with its own
+thread pool. A minibatch then alternates between the two pools, whose idle
+threads spin on the same cores, and a call of microseconds waits for
+milliseconds (ten times the whole epoch on two cores with default threads).
+numpy's ufuncs run in the calling thread, so these cost the same whatever
+the thread count. Matrix products stay in BLAS, where threads do help.
 """
 
 from __future__ import annotations
@@ -50,3 +52,55 @@ def squared_norm(x):
     25.0
     """
     return float(np.einsum("i,i->", x, x))
+
+
+def column_sums(a, out, ones=None):
+    """``a.sum(axis=0)`` into ``out``: the bias gradient ``sum_i dL/dz_i``.
+
+    For a row-major ``a`` the product ``ones^T a`` with a vector of ones
+    (``ones``, of ``a.shape[0]`` entries) runs in BLAS several times faster
+    than numpy sums the columns; a column-major ``a`` sums fast as it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> column_sums(np.arange(6.0).reshape(3, 2), np.empty(2), np.ones(3))
+    array([6., 9.])
+    """
+    if ones is None or a.flags.f_contiguous:
+        return np.add.reduce(a, 0, out=out)
+    return np.matmul(ones, a, out=out)
+
+
+def softmax_cross_entropy_with_probabilities(z, y, probabilities_out=None):
+    """Per-row softmax cross-entropy; the softmax of ``z`` into ``probabilities_out``.
+
+    The fused form of ``losses.softmax_cross_entropy`` and ``softmax``: the
+    shifted exponentials serve both, over their row sums for the
+    probabilities and through one ``log`` for the loss.
+    ``probabilities_out``, when given, may be ``z`` itself, which is then
+    overwritten; without it only the loss is computed.
+    numpy's ufunc ``reduce`` is called directly: ``ndarray.max`` and
+    ``.sum`` go through a Python wrapper, a fixed cost paid at every batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.empty((1, 2))
+    >>> loss = softmax_cross_entropy_with_probabilities(
+    ...     np.zeros((1, 2)), np.array([[1.0, 0.0]]), p
+    ... )
+    >>> round(float(loss[0]), 6), p.tolist()
+    (0.693147, [[0.5, 0.5]])
+    """
+    target_scores = np.einsum("ij,ij->i", y, z)
+    top = np.maximum.reduce(z, 1)
+    shifted_exp = np.subtract(z, top[:, None], out=probabilities_out)
+    np.exp(shifted_exp, out=shifted_exp)
+    row_sums = np.add.reduce(shifted_exp, 1)
+    if probabilities_out is not None:
+        shifted_exp /= row_sums[:, None]
+    losses = np.log(row_sums, out=row_sums)
+    losses += top
+    losses -= target_scores
+    return losses

@@ -1,16 +1,55 @@
-"""The dense block and inverted dropout.
+"""Layers as blocks: the protocol every block follows, and the blocks.
 
-A dense block is ``z = x W + b``: every output is a weighted sum of every
-input, plus a bias. Its backward pass takes ``dL/dz`` and returns the
-gradients of the weights and bias, and ``dL/dx`` for the block below.
-Blocks hold no state: the weights live in the estimator, so pickling,
-cloning and warm starts need nothing special.
+A block is one step of the network's forward pass, with the matching step
+of the backward pass. The protocol, stated once (:class:`Block`):
+
+* ``param_shapes``: the shapes of the block's parameter arrays (none for an
+  activation), and ``penalised``: for each, whether the weight penalty
+  acts on it (weights yes, biases no);
+* ``init_params(rng, dtype, method)``: fresh parameters;
+* ``forward(params, x, training) -> (out, cache)``: the block's output and
+  what its backward pass needs; ``training`` is the random generator of a
+  stochastic training pass (dropout draws its masks from it), None for a
+  deterministic pass (prediction, the full-batch solvers);
+* ``backward(params, cache, grad_out, out=None, need_grad_x=True) ->
+  (grad_x, grad_params)``: given ``dL/d(out)``, the gradient for the block
+  below and the gradients of the parameters (written into ``out`` when
+  given: the network's flat gradient vector). ``need_grad_x`` is false for
+  the first block, whose input is the data.
+
+Rules that let blocks reuse their arrays from batch to batch: ``forward``
+never overwrites ``x``; ``backward`` may overwrite ``grad_out`` (the caller
+is done with it). A block's outputs stay valid until its next pass: the
+caller copies what it keeps.
+
+Nothing here assumes a dense layer: the network is a list of blocks plus a
+loss, and a new kind of block (a convolution, say) only has to follow the
+protocol.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
+
+from .activations import ACTIVATIONS
+from .kernels import column_sums
+
+
+# -- the formulas --------------------------------------------------------------------
+def dense_forward(x, weights, bias):
+    """Raw output ``z = x W + b`` of a dense block (``x`` may be sparse)."""
+    return safe_sparse_dot(x, weights, dense_output=True) + bias
+
+
+def dense_backward(x, weights, grad_z):
+    """Gradients of a dense block, given ``dL/dz``.
+
+    Returns ``(dL/dW, dL/db, dL/dx)``: ``x^T dL/dz``, the sum of ``dL/dz``
+    over the samples, and ``dL/dz W^T``.
+    """
+    grad_weights = safe_sparse_dot(x.T, grad_z, dense_output=True)
+    return grad_weights, grad_z.sum(axis=0), grad_z @ weights.T
 
 
 def init_dense(fan_in, fan_out, method, rng, dtype):
@@ -47,47 +86,6 @@ def init_dense(fan_in, fan_out, method, rng, dtype):
     return weights, bias
 
 
-def _product(a, b, out):
-    """``a @ b``, written into ``out`` when given (sparse ``a`` allowed)."""
-    if out is None:
-        return safe_sparse_dot(a, b, dense_output=True)
-    if isinstance(a, np.ndarray):  # the common case first: one cheap check
-        return np.matmul(a, b, out=out)
-    out[...] = a @ b
-    return out
-
-
-def dense_forward(x, weights, bias, out=None):
-    """Raw output ``z = x W + b`` of a dense block (``x`` may be sparse).
-
-    ``out`` is an optional buffer of shape ``(n_samples, fan_out)``.
-    """
-    z = _product(x, weights, out)
-    z += bias
-    return z
-
-
-def dense_backward(
-    x, weights, grad_z, grad_weights, grad_bias, need_grad_x=True, out=None, ones=None
-):
-    """Gradients of a dense block, given ``dL/dz``.
-
-    ``dL/dW = x^T dL/dz`` and ``dL/db = sum over samples of dL/dz`` are
-    written into ``grad_weights`` and ``grad_bias``; ``dL/dx = dL/dz W^T``
-    is returned (into ``out`` when given; ``None`` when ``need_grad_x`` is
-    false, for the first block). ``ones``, a vector of ``n_samples`` ones,
-    makes the bias gradient the matrix-vector product ``ones^T dL/dz``: BLAS
-    runs it several times faster than numpy sums the columns of a row-major
-    array.
-    """
-    _product(x.T, grad_z, grad_weights)
-    if ones is None:
-        np.add.reduce(grad_z, 0, out=grad_bias)
-    else:
-        np.matmul(ones, grad_z, out=grad_bias)
-    return _product(grad_z, weights.T, out) if need_grad_x else None
-
-
 def dropout_mask(shape, rate, rng, dtype):
     """Inverted-dropout mask: 0 with probability ``rate``, else ``1 / (1 - rate)``.
 
@@ -96,3 +94,154 @@ def dropout_mask(shape, rate, rng, dtype):
     """
     keep = 1.0 - rate
     return (rng.random_sample(shape) < keep).astype(dtype) / dtype.type(keep)
+
+
+# -- the protocol ---------------------------------------------------------------------
+class Block:
+    """The layer protocol (see the module docstring); a block without parameters.
+
+    Subclasses implement :meth:`forward` and :meth:`backward`, and set
+    ``param_shapes`` and ``penalised`` when they have parameters.
+    """
+
+    param_shapes: tuple = ()
+    penalised: tuple = ()
+
+    def init_params(self, rng, dtype, method=None):
+        """Fresh parameters, one array per entry of ``param_shapes``."""
+        return [np.zeros(shape, dtype) for shape in self.param_shapes]
+
+    def forward(self, params, x, training):
+        """``(out, cache)`` for the input ``x``."""
+        raise NotImplementedError
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        """``(grad_x, grad_params)`` from ``grad_out = dL/d(out)``."""
+        raise NotImplementedError
+
+
+class Scratch:
+    """Arrays a block writes into, kept from batch to batch.
+
+    A few shapes per name, the latest used kept: a run alternates between
+    the batch size, the last smaller batch of an epoch and the validation
+    set.
+    """
+
+    kept = 3
+
+    def __init__(self):
+        self._arrays = {}
+
+    def array(self, name, shape, dtype, order="C", fill=None):
+        """An array of ``shape`` and ``dtype``, uninitialised unless ``fill``
+        is given (then filled once, when allocated)."""
+        arrays = self._arrays.setdefault(name, [])
+        for i, array in enumerate(arrays):
+            if array.shape == shape and array.dtype == dtype:
+                if i:  # the latest used first: the others go first
+                    arrays.insert(0, arrays.pop(i))
+                return array
+        array = np.empty(shape, dtype, order=order)
+        if fill is not None:
+            array.fill(fill)
+        arrays.insert(0, array)
+        del arrays[self.kept :]
+        return array
+
+
+class Dense(Block):
+    """``z = x W + b``: every output a weighted sum of every input, plus a bias.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+    output_layout : {'C', 'F'}, default='C'
+        Memory order of the block's output. The network's last block writes
+        its scores column by column: the loss works along rows, and numpy
+        reduces a few numbers per row far faster across columns laid out
+        contiguously.
+    """
+
+    penalised = (True, False)
+
+    def __init__(self, fan_in, fan_out, output_layout="C"):
+        self.fan_in, self.fan_out = fan_in, fan_out
+        self.param_shapes = ((fan_in, fan_out), (fan_out,))
+        self.output_layout = output_layout
+        self.scratch = Scratch()
+
+    def init_params(self, rng, dtype, method="glorot_uniform"):
+        return list(init_dense(self.fan_in, self.fan_out, method, rng, dtype))
+
+    def forward(self, params, x, training):
+        weights, bias = params
+        shape = (x.shape[0], self.fan_out)
+        z = self.scratch.array("z", shape, weights.dtype, self.output_layout)
+        _product(x, weights, z)
+        z += bias
+        return z, x
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        weights, _ = params
+        x = cache
+        if out is None:
+            out = [np.empty_like(p) for p in params]
+        grad_weights, grad_bias = out
+        _product(x.T, grad_out, grad_weights)
+        n = grad_out.shape[0]
+        ones = self.scratch.array("ones", (n,), grad_out.dtype, fill=1)
+        column_sums(grad_out, grad_bias, ones)
+        if not need_grad_x:
+            return None, out
+        grad_x = self.scratch.array("grad_x", (n, self.fan_in), grad_out.dtype)
+        return _product(grad_out, weights.T, grad_x), out
+
+
+class Activation(Block):
+    """A non-linearity applied entry by entry (see ``activations.py``)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.function = ACTIVATIONS[name]
+        self.scratch = Scratch()
+
+    def forward(self, params, x, training):
+        a = self.function.forward(x, out=self.scratch.array("a", x.shape, x.dtype))
+        return a, (x if self.function.needs_input else a)
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        grad_out *= self.function.derivative(cache)
+        return grad_out, []
+
+
+class Dropout(Block):
+    """Inverted dropout: while training, each unit is zeroed with probability ``rate``.
+
+    The kept units are scaled by ``1 / (1 - rate)``; at prediction the block
+    passes its input through.
+    """
+
+    def __init__(self, rate):
+        self.rate = rate
+        self.scratch = Scratch()
+
+    def forward(self, params, x, training):
+        if training is None or not self.rate:
+            return x, None
+        mask = dropout_mask(x.shape, self.rate, training, x.dtype)
+        dropped = self.scratch.array("dropped", x.shape, x.dtype)
+        return np.multiply(x, mask, out=dropped), mask
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        if cache is not None:
+            grad_out *= cache
+        return grad_out, []
+
+
+def _product(a, b, out):
+    """``a @ b`` written into ``out`` (``a`` may be sparse)."""
+    if isinstance(a, np.ndarray):  # the common case first: one cheap check
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b
+    return out

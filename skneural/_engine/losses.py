@@ -18,7 +18,9 @@ them by the total weight (see :func:`skneural._engine.network.Network.objective`
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax, softmax, xlogy
+from scipy.special import expit, log_expit, log_softmax, logsumexp, softmax, xlogy
+
+from .kernels import softmax_cross_entropy_with_probabilities
 
 
 def sigmoid(z, out=None):
@@ -26,52 +28,33 @@ def sigmoid(z, out=None):
     return expit(z, out=out)
 
 
-def sigmoid_cross_entropy(z, y, probabilities_out=None):
+def sigmoid_cross_entropy(z, y):
     """Per-entry cross-entropy ``-[y log s(z) + (1 - y) log(1 - s(z))]``.
 
     Written as ``log(1 + exp(z)) - y z``, which never takes ``log(0)``.
-    When ``probabilities_out`` is given (it may be ``z`` itself, which is
-    then overwritten), the probabilities ``s(z)`` are written there too.
     """
-    losses = -log_expit(-z) - y * z
-    if probabilities_out is not None:
-        sigmoid(z, out=probabilities_out)
-    return losses
+    return -log_expit(-z) - y * z
 
 
-def softmax_cross_entropy(z, y, probabilities_out=None):
+def softmax_cross_entropy(z, y):
     """Per-row cross-entropy ``-sum_k y_k log softmax(z)_k``.
 
-    Written as ``log sum_k exp(z_k) - sum_k y_k z_k``, with the row's
-    maximum subtracted before ``exp`` (and added back after ``log``) so that
-    ``exp`` never overflows. When ``probabilities_out`` is given (it may be
-    ``z`` itself, which is then overwritten), the softmax is written there
-    too, from the same ``exp``: the shifted exponentials over their row sum.
+    Written as ``log sum_k exp(z_k) - sum_k y_k z_k``; ``logsumexp``
+    subtracts the row's maximum before ``exp`` so that it never overflows.
+    (``kernels.softmax_cross_entropy_with_probabilities`` is the fused form
+    training runs: the loss and the softmax from one ``exp``.)
     """
-    target_scores = np.einsum("ij,ij->i", y, z)
-    # the ufuncs' reduce straight away: ndarray.max and .sum go through a
-    # Python wrapper, a fixed cost paid at every minibatch
-    top = np.maximum.reduce(z, 1)
-    shifted_exp = np.subtract(z, top[:, None], out=probabilities_out)
-    np.exp(shifted_exp, out=shifted_exp)
-    row_sums = np.add.reduce(shifted_exp, 1)
-    if probabilities_out is not None:
-        shifted_exp /= row_sums[:, None]
-    losses = np.log(row_sums, out=row_sums)
-    losses += top
-    losses -= target_scores
-    return losses
+    return logsumexp(z, axis=1) - np.sum(y * z, axis=1)
 
 
-def cross_entropy_gradient(probabilities, y):
-    """Derivative of either cross-entropy in the raw scores: ``p - y``, in place.
+def cross_entropy_gradient(probabilities, y, out=None):
+    """Derivative of either cross-entropy in the raw scores: ``p - y``.
 
     Prediction minus target, for the sigmoid and the softmax alike: the
-    link's derivative cancels the logarithm's. ``probabilities`` is
-    overwritten with the gradient.
+    link's derivative cancels the logarithm's. ``out`` (``probabilities``
+    itself will do) receives it.
     """
-    probabilities -= y
-    return probabilities
+    return np.subtract(probabilities, y, out=out)
 
 
 def total_weight(n_samples, sample_weight=None):
@@ -116,8 +99,8 @@ class _CrossEntropy:
         ``out`` receives the gradient; ``out=z`` works in place.
         """
         out = np.empty_like(z) if out is None else out
-        losses = self.per_sample(z, y, probabilities_out=out)
-        grad = _weighted(cross_entropy_gradient(out, y), sample_weight)
+        losses = self._losses_and_probabilities(z, y, out)
+        grad = _weighted(cross_entropy_gradient(out, y, out=out), sample_weight)
         return _weighted_sum(losses, sample_weight), grad
 
     def gradient(self, z, y, sample_weight=None, out=None):
@@ -128,7 +111,7 @@ class _CrossEntropy:
         """
         out = np.empty_like(z) if out is None else out
         self._probabilities(z, y, out)
-        return _weighted(cross_entropy_gradient(out, y), sample_weight)
+        return _weighted(cross_entropy_gradient(out, y, out=out), sample_weight)
 
 
 class SigmoidCrossEntropy(_CrossEntropy):
@@ -143,6 +126,11 @@ class SigmoidCrossEntropy(_CrossEntropy):
 
     def _probabilities(self, z, y, out):
         return sigmoid(z, out=out)
+
+    def _losses_and_probabilities(self, z, y, out):
+        losses = sigmoid_cross_entropy(z, y)  # before ``out`` may overwrite z
+        sigmoid(z, out=out)
+        return losses
 
     def predict_proba(self, z):
         """Probabilities of each output column being 1."""
@@ -161,12 +149,16 @@ class SoftmaxCrossEntropy(_CrossEntropy):
     """Multinomial loss: one output column per class, softmax link."""
 
     out_activation = "softmax"
-    per_sample = staticmethod(softmax_cross_entropy)
+    # the fused kernel, checked against softmax_cross_entropy in the tests
+    per_sample = staticmethod(softmax_cross_entropy_with_probabilities)
 
     def _probabilities(self, z, y, out):
         # the softmax's shift and row sums are the loss's: one exp for both
-        softmax_cross_entropy(z, y, probabilities_out=out)
+        softmax_cross_entropy_with_probabilities(z, y, out)
         return out
+
+    def _losses_and_probabilities(self, z, y, out):
+        return softmax_cross_entropy_with_probabilities(z, y, out)
 
     def predict_proba(self, z):
         """Class probabilities, rows summing to one."""

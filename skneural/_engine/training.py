@@ -193,8 +193,8 @@ class TrainingLoop:
                 y_batch,
                 sw_batch,
                 l2 * scale,
-                grad,
-                dropout_rng,
+                grad=grad,
+                rng=dropout_rng,
                 weight_sum=weight_sum,
             )
             step(theta, grad, learning_rate)
