@@ -243,6 +243,17 @@ def some_positive(weights):
     return weights
 
 
+def store_hyperparameters(estimator, arguments):
+    """Set each constructor argument as an attribute of the same name.
+
+    ``arguments`` is the constructor's ``locals()`` before anything else is
+    defined; the values are stored as given, validated at ``fit``.
+    """
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 def fit_context(method):
     """Validate parameters before ``fit``/``partial_fit`` (scikit-learn's way)."""
     return _fit_context(prefer_skip_nested_validation=True)(method)

@@ -201,7 +201,7 @@ class BaseGDClassifier(ClassifierMixin, BaseGDEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
+            The samples whose class probabilities to estimate.
 
         Returns
         -------
@@ -227,7 +227,7 @@ class BaseGDClassifier(ClassifierMixin, BaseGDEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
+            The samples whose log-probabilities to estimate.
 
         Returns
         -------
@@ -242,7 +242,7 @@ class BaseGDClassifier(ClassifierMixin, BaseGDEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
+            The samples to classify.
 
         Returns
         -------

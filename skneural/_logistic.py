@@ -7,7 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import fit_context
+from ._base import fit_context, store_hyperparameters
 from ._classification import BaseGDClassifier
 from ._engine.conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._engine.full_batch import AcceleratedLinearModel, ProximalGradient
@@ -183,19 +183,8 @@ class LogisticRegressionGD(BaseGDClassifier):
         warm_start=False,
         verbose=0,
     ):
-        self.C = C
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.solver = solver
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.warm_start = warm_start
-        self.verbose = verbose
+        # stored unchanged, as scikit-learn's get_params and clone expect
+        store_hyperparameters(self, locals())
 
     # -- hooks -------------------------------------------------------------------
     def _init_methods(self, network):
@@ -341,7 +330,8 @@ class LogisticRegressionGD(BaseGDClassifier):
         y : array-like of shape (n_samples,)
             Class labels (ints, strings, bools...).
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples.
+            Non-negative weights of the samples, multiplied by the class
+            weights.
 
         Returns
         -------
@@ -382,7 +372,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
+            The samples to place against the plane(s).
 
         Returns
         -------

@@ -193,13 +193,13 @@ class LossCurveDisplay:
 
         Examples
         --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
         >>> from sklearn.datasets import load_breast_cancer
         >>> from skneural import LogisticRegressionGD, LossCurveDisplay
         >>> X, y = load_breast_cancer(return_X_y=True)
         >>> clf = LogisticRegressionGD(solver="gd", max_iter=30)
         >>> clf = clf.fit(X / X.max(axis=0), y)
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")  # no screen needed
         >>> display = LossCurveDisplay.from_estimator(clf)
         >>> display.ax_.get_xlabel()
         'Iteration'

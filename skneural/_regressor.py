@@ -11,9 +11,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, fit_context
+from ._base import (
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    BaseGDEstimator,
+    fit_context,
+)
 from ._engine.losses import RegressionLoss
-from ._stacked_base import StackedNetMixin
+from ._stacked_base import StackedNetMixin, stacked_init
 from ._stacked_docs import stacked_doc
 
 
@@ -27,14 +32,18 @@ class StackedNetRegressor(RegressorMixin, StackedNetMixin, BaseGDEstimator):
     ``Ridge``'s optimum for the matching penalty; Poisson:
     ``PoissonRegressor``'s).
 
-    Its parameters and attributes are a superset of scikit-learn's
-    ``MLPRegressor``, ``solver='lbfgs'`` and ``max_fun`` included: renaming
-    the class is enough to switch, and with the same arguments and
-    ``random_state`` it draws the same initial weights and epoch shuffles.
+    %(drop_in)s
 
     Parameters
     ----------
     %(architecture)s
+    %(training)s
+    %(dropout)s
+    %(weight_init)s
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation set: None is R^2 (as
+        MLPRegressor), 'loss' the validation loss, or a scikit-learn scorer
+        name or callable ``scorer(estimator, X, y)``.
     loss : {'squared_error', 'poisson', 'huber', 'absolute_error'}, \
 default='squared_error'
         The loss of a prediction ``p`` for a target ``y`` (summed over the
@@ -43,15 +52,8 @@ default='squared_error'
         (targets must be non-negative); 'huber' is quadratic up to
         ``|p - y| = huber_delta`` and linear beyond; 'absolute_error' is
         ``|p - y|``.
-    %(training)s
     huber_delta : float, default=1.0
         The residual at which the Huber loss turns from quadratic to linear.
-    %(dropout)s
-    %(weight_init)s
-    scoring : str, callable or None, default=None
-        What early stopping watches on the validation set: None is R^2 (as
-        MLPRegressor), 'loss' the validation loss, or a scikit-learn scorer
-        name or callable ``scorer(estimator, X, y)``.
 
     Attributes
     ----------
@@ -65,22 +67,7 @@ default='squared_error'
         Validation score of each epoch when early stopping is on, else None.
     validation_loss_curve_ : list of float or None
         Validation loss of each epoch when early stopping is on, else None.
-    best_validation_score_ : float or None
-        The best validation score when early stopping is on, else None.
-    t_ : int
-        Number of training samples seen.
-    coefs_ : list of ndarray
-        ``coefs_[i]`` has shape ``(fan_in, fan_out)`` of the i-th block.
-    intercepts_ : list of ndarray
-        ``intercepts_[i]`` has shape ``(fan_out,)``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
-    n_iter_ : int
-        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
-    n_layers_ : int
-        Number of layers, input and output included.
+    %(fitted)s
     n_outputs_ : int
         Number of outputs.
     out_activation_ : str
@@ -132,7 +119,7 @@ default='squared_error'
     True
     """
 
-    __doc__ = stacked_doc(__doc__)
+    __doc__ = stacked_doc(__doc__, peer="MLPRegressor")
     _parameter_constraints: dict = {
         **BaseGDEstimator._parameter_constraints,
         **StackedNetMixin._parameter_constraints,
@@ -140,66 +127,7 @@ default='squared_error'
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        loss="squared_error",
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        huber_delta=1.0,
-        dropout=0.0,
-        weight_init="glorot_uniform",
-        scoring=None,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.huber_delta = huber_delta
-        self.dropout = dropout
-        self.weight_init = weight_init
-        self.scoring = scoring
+    __init__ = stacked_init(loss="squared_error", huber_delta=1.0)
 
     # -- the regression task -----------------------------------------------------
     def _validate_xy(self, X, y, reset):
@@ -291,7 +219,7 @@ default='squared_error'
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
+            The samples whose targets to predict.
 
         Returns
         -------

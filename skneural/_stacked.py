@@ -7,7 +7,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import fit_context
 from ._classification import BaseGDClassifier
-from ._stacked_base import StackedNetMixin
+from ._stacked_base import StackedNetMixin, stacked_init
 from ._stacked_docs import stacked_doc
 
 
@@ -20,23 +20,20 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
     With ``hidden_layer_sizes=()`` it is logistic regression, on the same
     engine as :class:`LogisticRegressionGD`.
 
-    Its parameters and attributes are a superset of scikit-learn's
-    ``MLPClassifier``, ``solver='lbfgs'`` and ``max_fun`` included: renaming
-    the class is enough to switch, and with the same arguments and
-    ``random_state`` it draws the same initial weights and epoch shuffles.
+    %(drop_in)s
 
     Parameters
     ----------
     %(architecture)s
     %(training)s
     %(dropout)s
-    class_weight : dict or 'balanced', default=None
-        Weights multiplying each class's samples.
     %(weight_init)s
     scoring : str, callable or None, default=None
         What early stopping watches on the validation set: None is accuracy,
         'loss' the validation log-loss, or a scikit-learn scorer name or
         callable ``scorer(estimator, X, y)``.
+    class_weight : dict or 'balanced', default=None
+        Weights multiplying each class's samples.
 
     Attributes
     ----------
@@ -53,22 +50,7 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
         Validation score of each epoch when early stopping is on, else None.
     validation_loss_curve_ : list of float or None
         Validation log-loss of each epoch when early stopping is on, else None.
-    best_validation_score_ : float or None
-        The best validation score when early stopping is on, else None.
-    t_ : int
-        Number of training samples seen.
-    coefs_ : list of ndarray
-        ``coefs_[i]`` has shape ``(fan_in, fan_out)`` of the i-th block.
-    intercepts_ : list of ndarray
-        ``intercepts_[i]`` has shape ``(fan_out,)``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
-    n_iter_ : int
-        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
-    n_layers_ : int
-        Number of layers, input and output included.
+    %(fitted)s
     n_outputs_ : int
         Number of output units.
     out_activation_ : str
@@ -108,71 +90,14 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
     3
     """
 
-    __doc__ = stacked_doc(__doc__)
+    __doc__ = stacked_doc(__doc__, peer="MLPClassifier")
     _parameter_constraints: dict = {
         **BaseGDClassifier._parameter_constraints,
         **StackedNetMixin._parameter_constraints,
     }
     _supports_multilabel = True
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dropout=0.0,
-        class_weight=None,
-        weight_init="glorot_uniform",
-        scoring=None,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.class_weight = class_weight
-        self.weight_init = weight_init
-        self.scoring = scoring
+    __init__ = stacked_init(class_weight=None)
 
     # -- what classification adds to the stack ---------------------------------------
     @staticmethod

@@ -1,8 +1,14 @@
-"""The parameter entries the two stacked networks' docstrings share."""
+"""The parameter and attribute entries the two stacked networks' docstrings share."""
 
-# The parameter entries both stacked networks document alike, put into their
+"""The docstring entries (parameters, attributes) both stacked networks share."""
 # docstrings by ``stacked_doc``: one text for each fact.
 _SHARED_DOC = {
+    "drop_in": """\
+    Its parameters and attributes are a superset of scikit-learn's
+    ``{peer}``, ``solver='lbfgs'`` and ``max_fun`` included: renaming
+    the class is enough to switch, and with the same arguments and
+    ``random_state`` it draws the same initial weights and epoch shuffles.
+""",
     "architecture": """\
     hidden_layer_sizes : array-like of int, default=(100,)
         Number of units of each hidden layer; ``()`` for no hidden layer.
@@ -81,11 +87,33 @@ _SHARED_DOC = {
         is ``r = sqrt(6 / fan_in)``; 'auto' is He for the ReLU family,
         Glorot otherwise.
 """,
+    "fitted": """\
+    best_validation_score_ : float or None
+        The best validation score when early stopping is on, else None.
+    t_ : int
+        Number of training samples seen.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape ``(fan_in, fan_out)`` of the i-th block.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` has shape ``(fan_out,)``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
+    n_layers_ : int
+        Number of layers, input and output included.
+""",
 }
 
 
-def stacked_doc(docstring):
-    """A stacked network's docstring with the shared parameter entries put in."""
+def stacked_doc(docstring, peer):
+    """A stacked network's docstring with the shared entries put in.
+
+    ``peer`` names the scikit-learn estimator the network is a superset of.
+    """
     for name, text in _SHARED_DOC.items():
-        docstring = docstring.replace(f"%({name})s", text.rstrip("\n").lstrip())
+        text = text.replace("{peer}", peer).rstrip("\n").lstrip()
+        docstring = docstring.replace(f"%({name})s", text)
     return docstring
