@@ -14,7 +14,9 @@ report). The cases live beside this file:
   thread) and a 5-fold cross-validation on 5,000 MNIST digits (both thread
   counts), total wall time and scores;
 * ``bench_logistic.py``: the time and the passes over the data to reach the
-  optimum of scikit-learn's lbfgs within 1e-6 relative objective.
+  optimum of scikit-learn's lbfgs within 1e-6 relative objective;
+* ``bench_kernels.py``: each kernel of ``skneural/_engine/kernels.py``
+  against the formula it replaces.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from bench_kernels import bench_kernels  # noqa: E402
 from bench_logistic import bench_logistic  # noqa: E402
 from bench_networks import bench_networks, fit_epochs, synthetic_split  # noqa: E402
 from bench_search import bench_cross_validation, bench_grid_search  # noqa: E402
@@ -115,7 +118,7 @@ def main(argv=None):
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument(
         "--only",
-        choices=["networks", "search", "logistic", "regression"],
+        choices=["networks", "search", "logistic", "regression", "kernels"],
         default=None,
     )
     args = parser.parse_args(argv)
@@ -158,6 +161,11 @@ def main(argv=None):
         out("| --- | --- | --- | --- | --- |")
         with threadpool_limits(args.threads):
             bench_regression(out, repeats, fit_epochs, quick=args.quick)
+    if args.only in (None, "kernels"):
+        out()
+        out("## Kernels against their reference forms (one minibatch's sizes)")
+        out()
+        bench_kernels(repeats, out, thread_counts)
     if args.out:
         with open(args.out, "w") as f:
             f.write("\n".join(lines) + "\n")
