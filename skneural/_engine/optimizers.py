@@ -17,12 +17,10 @@ import numpy as np
 from .kernels import add_scaled
 
 
-def gradient_step(theta, grad, learning_rate, work=None):
-    """The update of the course: ``w := w - learning_rate * grad``, in place.
-
-    ``work`` (``grad`` itself will do) saves a temporary.
-    """
-    return add_scaled(theta, grad, -learning_rate, work)
+def gradient_step(theta, grad, learning_rate):
+    """The update of the course: ``w := w - learning_rate * grad``, in place."""
+    theta -= learning_rate * grad
+    return theta
 
 
 class _InPlaceRule:
@@ -56,7 +54,7 @@ class SGD:
     def step(self, theta, grad, learning_rate):
         """One update; ``grad`` is overwritten (it serves as scratch space)."""
         if not self.momentum:
-            return gradient_step(theta, grad, learning_rate, work=grad)
+            return gradient_step(theta, grad, learning_rate)
         v = self.state["velocity"]
         v *= self.momentum
         step = np.multiply(grad, -learning_rate, out=grad)  # -lr * g, once
