@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, fit_context
 from ._engine.losses import RegressionLoss
+from ._engine.solvers import batch_size
 from ._stacked_base import StackedNetMixin
 from ._stacked_docs import stacked_doc
 
@@ -255,7 +256,7 @@ default='squared_error'
         predictions is infinite leave no finite step to take; a few rows
         tell (a cross-entropy, bounded by the scores, never gets there).
         """
-        rows = slice(0, min(200, X.shape[0]))
+        rows = slice(0, batch_size("auto", X.shape[0]))  # a first minibatch's
         with np.errstate(all="ignore"):
             z = network.raw_scores(theta, X[rows])
             loss = network.loss.loss(z, Y[rows])
