@@ -51,6 +51,13 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
     implements ``_init_methods``, ``_make_loop``, ``_fitted_params`` and
     ``_store_params``, and networks with hidden layers also
     ``_architecture``, ``_store_architecture`` and ``_fitted_activations``.
+
+    ``_make_loop(network, X, Y, sw, rng, incremental, state, hooks)`` builds
+    the whole trainer of a call (a ``TrainingLoop`` with its solver, or an
+    ``LbfgsTraining``), given the :class:`FitState` it starts from and the
+    :class:`EpochHooks` of the scorer and callbacks; its ``run(state)``
+    trains. Between calls the estimator keeps ``state.record()`` in
+    ``_fit_state``.
     """
 
     _parameter_constraints: dict = {
@@ -120,6 +127,12 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         classes=None,
         validation=None,
     ):
+        """Validate, encode, build the network and its start, train, store.
+
+        The fitted attributes are written from the fit state at the end
+        (and at each epoch's end for a scorer or callbacks); a failing call
+        leaves none half-written (see :meth:`_fit`).
+        """
         self._check_call(incremental)
         architecture = self._architecture()  # hyperparameters read once per fit
         first_call = self._first_call(incremental, y, classes)
@@ -131,13 +144,7 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             task = self._fitted_task()
             Y = self._encode_targets(y, task, dtype, warm_start=not incremental)
         sw = self._sample_weight(sample_weight, X, y, task, dtype)
-        network = Network(
-            (X.shape[1], *architecture.hidden_layer_sizes, Y.shape[1]),
-            architecture.activations,
-            self._task_loss(task, Y, sw),
-            architecture.dropout,
-            fit_intercept=getattr(self, "fit_intercept", True),
-        )
+        network = self._network(architecture, X, Y, self._task_loss(task, Y, sw))
         rng = check_random_state(self.random_state)
         state = self._start_state(
             network, architecture, rng, dtype, first_call, incremental
@@ -152,15 +159,7 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
 
         model = (task, architecture, network)
         tasks = self._callback_tasks(X, y, sample_weight, incremental)
-        hooks = EpochHooks(
-            # a scorer and the callbacks read the estimator: it then holds
-            # each epoch's model
-            publish=None
-            if validate is None and tasks is None
-            else lambda state: self._store_model(*model, state.theta),
-            validate=validate,
-            end_epoch=None if tasks is None else tasks.end_epoch,
-        )
+        hooks = self._epoch_hooks(model, validate, tasks)
         loop = self._make_loop(
             network, X_train, Y_train, sw_train, rng, incremental, state, hooks
         )
@@ -171,6 +170,33 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         if tasks is not None:
             tasks.finish()
         return self
+
+    def _network(self, architecture, X, Y, loss):
+        return Network(
+            (X.shape[1], *architecture.hidden_layer_sizes, Y.shape[1]),
+            architecture.activations,
+            loss,
+            architecture.dropout,
+            fit_intercept=getattr(self, "fit_intercept", True),
+        )
+
+    def _epoch_hooks(self, model, validate, tasks):
+        """The loop's end-of-epoch hooks for the validation scorer and callbacks.
+
+        Both read the estimator, which then holds each epoch's model: its
+        fitted attributes are written (copied) before they run.
+        """
+        publish = None
+        if validate is not None or tasks is not None:
+
+            def publish(state):
+                self._store_model(*model, state.theta)
+
+        return EpochHooks(
+            publish=publish,
+            validate=validate,
+            end_epoch=None if tasks is None else tasks.end_epoch,
+        )
 
     def _start_state(self, network, architecture, rng, dtype, first_call, incremental):
         """The :class:`FitState` a call starts from: fresh, or the fitted model's.
@@ -278,6 +304,16 @@ def fit_stop_reason(estimator):
     if not isinstance(estimator, BaseGDEstimator):
         return ""
     return estimator._continuity().get("stop_reason", "")
+
+
+def fitted_layers(estimator):
+    """``(weights, biases, activations)`` of a fitted estimator's network.
+
+    One weight matrix ``(fan_in, fan_out)`` and one bias per dense block, and
+    the activation of each hidden layer: what an exporter needs.
+    """
+    weights, biases = estimator._fitted_params()
+    return weights, biases, estimator._fitted_activations()
 
 
 def raw_output_scores(estimator, X):

@@ -230,37 +230,25 @@ class LogisticRegressionGD(BaseGDClassifier):
                 value=state.history.learning_rate,
             )
             solver = MinibatchSolver(
-                network,
-                SGD(network.n_params, X.dtype),
-                X,
-                Y,
-                sw,
-                batch,
-                rate,
+                *(network, SGD(network.n_params, X.dtype), X, Y, sw, batch, rate),
                 l2=l2,
                 l1=l1,
                 penalty_share=True,
                 shuffle_rng=rng if self.shuffle else None,
             )
-            patience = _SGD_PATIENCE
         else:
             # laid out like the output scores (column-major) for the loss's
             # elementwise work on whole arrays
-            rule = self._full_batch_solver(
-                network, X, np.asfortranarray(Y), sw, step, auto
-            )
+            rule = self._full_batch_rule(network, X, np.asfortranarray(Y), sw, step)
             solver = FullBatchSolver(rule, network, X, sw, l1)
-            patience = np.inf  # the line-searched solvers stop on their own test
         return TrainingLoop(
-            network,
-            solver,
-            X.shape[0],
-            sw,
+            *(network, solver, X.shape[0], sw),
             l2=l2,
             l1=l1,
             max_iter=self._max_epochs(incremental),
             tol=self.tol,
-            n_iter_no_change=patience,
+            # the line-searched solvers stop on their own test, not on stalls
+            n_iter_no_change=_SGD_PATIENCE if minibatch else np.inf,
             hooks=hooks,
             verbose=bool(self.verbose),
             warn_max_iter=not incremental,
@@ -279,7 +267,13 @@ class LogisticRegressionGD(BaseGDClassifier):
             return "agd"
         return solver
 
-    def _full_batch_solver(self, network, X, Y, sw, step, line_search):
+    def _full_batch_rule(self, network, X, Y, sw, step):
+        """The iterate-rule of the full-batch solver; ``step`` its first step.
+
+        With ``learning_rate='auto'`` a line search adapts the step; a
+        fixed rate keeps it.
+        """
+        line_search = self.learning_rate == "auto"
         l2, l1 = self._penalty()
         s_total = total_weight(X.shape[0], sw)
         n_coef = network.n_coef

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from ._base import fit_stop_reason, raw_output_scores
 from ._classification import output_loss
 from ._engine.solvers import batch_size
-from ._plot import _pyplot
+from ._plot import pyplot_or_error
 
 # The run stops once the loss exceeds this many times the best loss seen.
 _BLOW_UP_FACTOR = 4.0
@@ -95,7 +95,7 @@ class LRRangeTestResult:
         >>> result.ax_.get_xscale()
         'log'
         """
-        plt = _pyplot("LRRangeTestResult.plot")
+        plt = pyplot_or_error("LRRangeTestResult.plot")
         if ax is None:
             _, ax = plt.subplots()
         finite = np.isfinite(self.losses)
