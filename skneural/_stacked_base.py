@@ -226,6 +226,12 @@ class StackedNetMixin:
         self.n_outputs_ = weights[-1].shape[1]
         self.out_activation_ = self._output_loss().out_activation
 
+    @property
+    def _no_improvement_count(self):
+        """MLPClassifier's name for the fit record's count of epochs without
+        improvement (read by scikit-learn's own tests of its MLPs)."""
+        return self._continuity().get("no_improvement_count", 0)
+
     def _history(self, incremental):
         history = super()._history(incremental)
         history.validation_scores = list(self.validation_scores_ or [])
