@@ -24,10 +24,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._callbacks import CallbackSupportMixin, fit_tasks
+from ._callbacks import CallbackSupportMixin, FitTasks
+from ._engine.fit_state import FitState, resumed_history, upgraded_state
 from ._engine.network import Network
 from ._engine.threads import blas_threads_for
-from ._engine.training import History
+from ._engine.training import EpochHooks
 
 SPARSE_FORMATS = ("csr", "csc")
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -50,6 +51,13 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
     implements ``_init_methods``, ``_make_loop``, ``_fitted_params`` and
     ``_store_params``, and networks with hidden layers also
     ``_architecture``, ``_store_architecture`` and ``_fitted_activations``.
+
+    ``_make_loop(network, X, Y, sw, rng, incremental, state, hooks)`` builds
+    the whole trainer of a call (a ``TrainingLoop`` with its solver, or an
+    ``LbfgsTraining``), given the :class:`FitState` it starts from and the
+    :class:`EpochHooks` of the scorer and callbacks; its ``run(state)``
+    trains. Between calls the estimator keeps ``state.record()`` in
+    ``_fit_state``.
     """
 
     _parameter_constraints: dict = {
@@ -60,7 +68,7 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
-    # the attribute whose presence means "fitted" (set before training starts)
+    # the attribute whose presence means "fitted" (written with the model)
     _fitted_marker = "n_outputs_"
 
     # -- hooks with a default -------------------------------------------------------
@@ -124,6 +132,12 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         classes=None,
         validation=None,
     ):
+        """Validate, encode, build the network and its start, train, store.
+
+        The fitted attributes are written from the fit state at the end
+        (and at each epoch's end for a scorer or callbacks); a failing call
+        leaves none half-written (see :meth:`_fit`).
+        """
         self._check_call(incremental)
         architecture = self._architecture()  # hyperparameters read once per fit
         first_call = self._first_call(incremental, y, classes)
@@ -143,64 +157,103 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             architecture.dropout,
         )
         rng = check_random_state(self.random_state)
-        if first_call:
-            methods = self._init_methods(architecture)
-            theta = network.init_params(methods, rng, dtype)
-            history = History()
-            optimizer_state = None
-        else:
-            theta = network.pack(*self._fitted_params(), dtype)
-            history = self._history(incremental)
-            optimizer_state = (
-                getattr(self, "_optimizer_state", None) if incremental else None
-            )
+        state = self._start_state(
+            network, architecture, rng, dtype, first_call, incremental
+        )
 
         X_train, Y_train, sw_train, validate = X, Y, sw, None
         if validation is not None:
             X_train, Y_train, sw_train, validate = validation(
                 X, y, Y, sw, rng, network, task
             )
+        self._check_start(network, state.theta, X_train, Y_train)
 
-        self._check_start(network, theta, X_train, Y_train)
-        # from here on the estimator holds the model being trained
-        self._store_task(task)
-        self._store_architecture(architecture)
-        self._store_params(*network.unpack(theta))
+        model = (task, architecture, network)
+        tasks = self._callback_tasks(X, y, sample_weight, incremental)
+        hooks = self._epoch_hooks(model, validate, tasks)
         loop = self._make_loop(
-            network, X_train, Y_train, sw_train, rng, incremental, optimizer_state
+            network, X_train, Y_train, sw_train, rng, incremental, state, hooks
         )
-        loop.validate = validate
-        tasks = fit_tasks(self, X, y, sample_weight, loop, history)
-        loop.run(theta, history)
-        self._optimizer_state = getattr(loop.solver, "state", None)
-        self._store_history(history)
-        tasks.finish()
+        loop.run(state)
+        self._store_model(*model, state.theta)
+        self._store_history(state.history)
+        self._fit_state = state.record()
+        if tasks is not None:
+            tasks.finish()
         return self
 
-    def _history(self, incremental):
-        """The record a warm-started call continues.
+    def _epoch_hooks(self, model, validate, tasks):
+        """The loop's end-of-epoch hooks for the validation scorer and callbacks.
 
-        As in MLPClassifier, ``n_iter_`` counts the epochs of each call and a
-        new ``fit`` restarts the learning-rate schedule; ``partial_fit``
-        continues it.
+        Both read the estimator, which then holds each epoch's model: its
+        fitted attributes are written (copied) before they run.
         """
-        return History(
-            # appended in place, as MLPClassifier does: no O(n_calls) copy per call
-            loss_curve=self.loss_curve_,
-            samples_seen=getattr(self, "t_", 0),
-            best_loss=getattr(self, "_best_loss", np.inf),
-            no_improvement_count=getattr(self, "_no_improvement_count", 0),
-            learning_rate=getattr(self, "_learning_rate", None)
-            if incremental
-            else None,
+        publish = None
+        if validate is not None or tasks is not None:
+
+            def publish(state):
+                self._store_model(*model, state.theta)
+
+        return EpochHooks(
+            publish=publish,
+            validate=validate,
+            end_epoch=None if tasks is None else tasks.end_epoch,
         )
+
+    def _start_state(self, network, architecture, rng, dtype, first_call, incremental):
+        """The :class:`FitState` a call starts from: fresh, or the fitted model's.
+
+        Only ``partial_fit`` continues the optimizer state (a warm-started
+        ``fit`` restarts it, as MLPClassifier does).
+        """
+        if first_call:
+            methods = self._init_methods(architecture)
+            return FitState(network.init_params(methods, rng, dtype))
+        record = self._continuity()
+        return FitState(
+            network.pack(*self._fitted_params(), dtype),
+            self._history(incremental),
+            record.get("optimizer_state") if incremental else None,
+        )
+
+    def _max_epochs(self, incremental):
+        """The epochs a call may run: one for ``partial_fit``."""
+        return 1 if incremental else self.max_iter
+
+    def _callback_tasks(self, X, y, sample_weight, incremental):
+        """The callback tasks of this call, or None without callbacks.
+
+        A plain fit (or a scikit-learn without the callback API) pays nothing.
+        """
+        if not getattr(self, "_skl_callbacks", None):
+            return None
+        context = self._init_callback_context(
+            max_subtasks=self._max_epochs(incremental)
+        )
+        return FitTasks(self, context, X, y, sample_weight)
+
+    def _store_model(self, task, architecture, network, theta):
+        """Write the model's fitted attributes: copies, not views of ``theta``."""
+        self._store_task(task)
+        self._store_architecture(architecture)
+        weights, biases = network.unpack(theta)
+        self._store_params([w.copy() for w in weights], [b.copy() for b in biases])
+
+    def _continuity(self):
+        """The fit record (see FitState.record) the last call left, if any."""
+        return getattr(self, "_fit_state", None) or {}
+
+    def _history(self, incremental):
+        """The history a warm-started call continues."""
+        return resumed_history(self._continuity(), self.loss_curve_, incremental)
 
     def _store_history(self, history):
         self.loss_curve_ = history.loss_curve
         self.n_iter_ = history.n_iter
-        self._best_loss = history.best_loss
-        self._no_improvement_count = history.no_improvement_count
-        self._learning_rate = history.learning_rate
+
+    def __setstate__(self, state):
+        # a model saved before the fit record kept its fields apart
+        super().__setstate__(upgraded_state(state))
 
     # -- prediction ------------------------------------------------------------------
     def _raw_scores(self, X):
@@ -214,8 +267,8 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             self._fitted_activations(),
             None,
         )
-        # the arithmetic of the wider type, as numpy's products would do it
-        theta = network.pack(weights, biases, np.result_type(X.dtype, weights[0]))
+        # the product's type, as numpy's promotion of X and the weights gives
+        theta = network.pack(weights, biases, np.result_type(X.dtype, weights[0].dtype))
         threads = blas_threads_for(network.layer_sizes, X.shape[0])
         with threads, np.errstate(over="ignore", invalid="ignore"):
             z = network.raw_scores(theta, X)
@@ -252,6 +305,33 @@ def store_hyperparameters(estimator, arguments):
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def fit_stop_reason(estimator):
+    """Why the estimator's last ``fit`` or ``partial_fit`` stopped training.
+
+    'converged', 'diverged', 'interrupted', 'max_iter', a stall's message,
+    or '' (the call ran all its epochs, or the estimator is no
+    :class:`BaseGDEstimator`).
+    """
+    if not isinstance(estimator, BaseGDEstimator):
+        return ""
+    return estimator._continuity().get("stop_reason", "")
+
+
+def fitted_layers(estimator):
+    """``(weights, biases, activations)`` of a fitted estimator's network.
+
+    One weight matrix ``(fan_in, fan_out)`` and one bias per dense block, and
+    the activation of each hidden layer: what an exporter needs.
+    """
+    weights, biases = estimator._fitted_params()
+    return weights, biases, estimator._fitted_activations()
+
+
+def raw_output_scores(estimator, X):
+    """The fitted network's raw output scores on ``X``, one column per output."""
+    return estimator._raw_scores(X)
 
 
 def fit_context(method):

@@ -271,6 +271,11 @@ class BaseGDClassifier(ClassifierMixin, BaseGDEstimator):
         return tags
 
 
+def is_multilabel(classifier):
+    """Whether a fitted classifier was fitted on a multilabel indicator matrix."""
+    return bool(classifier._multilabel)
+
+
 def _as_bool(y):
     return np.asarray(y).astype(bool, copy=False)
 

@@ -11,14 +11,11 @@ from ._base import fit_context, store_hyperparameters
 from ._classification import BaseGDClassifier
 from ._engine.conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._engine.full_batch import AcceleratedLinearModel, ProximalGradient
+from ._engine.losses import total_weight
 from ._engine.optimizers import SGD
-from ._engine.step_size import (
-    automatic_step,
-    largest_eigenvalue,
-    largest_row_norm,
-    link_curvature,
-    minibatch_smoothness,
-)
+from ._engine.schedules import LearningRate
+from ._engine.solvers import FullBatchSolver, MinibatchSolver, batch_size
+from ._engine.step_size import automatic_learning_rate
 from ._engine.training import TrainingLoop
 
 # Epochs without an improvement of the objective by ``tol`` after which
@@ -196,61 +193,55 @@ class LogisticRegressionGD(BaseGDClassifier):
             return 0.0, 0.0
         return (1 - self.l1_ratio) / self.C, self.l1_ratio / self.C
 
-    def _make_loop(self, network, X, Y, sw, rng, incremental, optimizer_state):
+    def _make_loop(self, network, X, Y, sw, rng, incremental, state, hooks):
         l2, l1 = self._penalty()
-        n = X.shape[0]
-        loop = TrainingLoop(
-            network,
-            X,
-            Y,
-            sw,
-            solver=None,
-            l2=l2,
-            l1=l1,
-            rng=rng,
-            max_iter=1 if incremental else self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=_SGD_PATIENCE,
-            verbose=bool(self.verbose),
-            shuffle=self.shuffle,
-            warn_max_iter=not incremental,
-        )
+        minibatch = incremental or self.solver == "sgd"
+        batch = batch_size(self.batch_size, X.shape[0]) if minibatch else None
+        auto = self.learning_rate == "auto"
         step = self.learning_rate
-        auto = step == "auto"
         if auto:
-            eigenvalue = largest_eigenvalue(X, sw, self.fit_intercept)
-        n_outputs = network.layer_sizes[-1]
-        s_total = n if sw is None else float(sw.sum())
-        if incremental or self.solver == "sgd":
-            batch = min(self.batch_size or 200, n)
-            if auto:
-                # no line search: the curvature's bound anywhere, for the
-                # expected minibatch (a small batch curves more than the whole)
-                smoothness = minibatch_smoothness(
-                    eigenvalue, largest_row_norm(X, self.fit_intercept), batch, n
-                )
-                curvature = link_curvature(network.loss, n_outputs)
-                step = automatic_step(curvature, smoothness, l2 / s_total)
-            loop.solver = SGD(network.n_params, X.dtype)
-            loop.learning_rate_init = step
-            loop.batch_size = batch
-            loop.penalty_share = True
-            if not incremental:
+            step = automatic_learning_rate(
+                network.loss,
+                network.layer_sizes[-1],
+                X,
+                sw,
+                l2,
+                self.fit_intercept,
+                batch_size=batch,
+            )
+        if minibatch:
+            rate = LearningRate(
+                step,
                 # a constant step wanders in a ball around the optimum, as
                 # wide as the step: shrink it whenever the objective stalls
-                loop.schedule = "adaptive"
-            return loop
-
-        if auto:
-            # the line search corrects the step as the curvature changes, so
-            # it may start from the curvature where the fit starts
-            curvature = link_curvature(network.loss, n_outputs, at_start=True)
-            step = automatic_step(curvature, eigenvalue, l2 / s_total)
-        # laid out like the output scores (column-major) for the loss's
-        # elementwise work on whole arrays
-        Y = np.asfortranarray(Y)
-        loop.solver = self._full_batch_solver(network, X, Y, sw, step, auto)
-        return loop
+                "constant" if incremental else "adaptive",
+                n_epochs=self._max_epochs(incremental),
+                value=state.history.learning_rate,
+            )
+            solver = MinibatchSolver(
+                *(network, SGD(network.n_params, X.dtype), X, Y, sw, batch, rate),
+                l2=l2,
+                l1=l1,
+                penalty_share=True,
+                shuffle_rng=rng if self.shuffle else None,
+            )
+        else:
+            # laid out like the output scores (column-major) for the loss's
+            # elementwise work on whole arrays
+            rule = self._full_batch_rule(network, X, np.asfortranarray(Y), sw, step)
+            solver = FullBatchSolver(rule, network, X, sw, l1)
+        return TrainingLoop(
+            *(network, solver, X.shape[0], sw),
+            l2=l2,
+            l1=l1,
+            max_iter=self._max_epochs(incremental),
+            tol=self.tol,
+            # the line-searched solvers stop on their own test, not on stalls
+            n_iter_no_change=_SGD_PATIENCE if minibatch else np.inf,
+            hooks=hooks,
+            verbose=bool(self.verbose),
+            warn_max_iter=not incremental,
+        )
 
     def _solver_used(self):
         """The full-batch solver a fit runs: 'auto' and 'cg' resolved.
@@ -265,14 +256,22 @@ class LogisticRegressionGD(BaseGDClassifier):
             return "agd"
         return solver
 
-    def _full_batch_solver(self, network, X, Y, sw, step, line_search):
+    def _full_batch_rule(self, network, X, Y, sw, step):
+        """The iterate-rule of the full-batch solver; ``step`` its first step.
+
+        With ``learning_rate='auto'`` a line search adapts the step; a
+        fixed rate keeps it.
+        """
+        line_search = self.learning_rate == "auto"
         l2, l1 = self._penalty()
-        s_total = X.shape[0] if sw is None else float(sw.sum())
+        s_total = total_weight(X.shape[0], sw)
         n_coef = network.n_coef
         solver = self._solver_used()
         if solver == "gd":
             return ProximalGradient(
-                lambda theta: network.objective_gradient(theta, X, Y, sw, l2),
+                lambda theta: network.objective_gradient(
+                    theta, X, Y, sample_weight=sw, l2=l2
+                ),
                 step,
                 l1 / s_total,
                 n_coef,

@@ -16,7 +16,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._plot import _pyplot
+from ._base import fit_stop_reason, raw_output_scores
+from ._classification import output_loss
+from ._engine.solvers import batch_size
+from ._plot import pyplot_or_error
 
 # The run stops once the loss exceeds this many times the best loss seen.
 _BLOW_UP_FACTOR = 4.0
@@ -92,7 +95,7 @@ class LRRangeTestResult:
         >>> result.ax_.get_xscale()
         'log'
         """
-        plt = _pyplot("LRRangeTestResult.plot")
+        plt = pyplot_or_error("LRRangeTestResult.plot")
         if ax is None:
             _, ax = plt.subplots()
         finite = np.isfinite(self.losses)
@@ -114,16 +117,34 @@ class LRRangeTestResult:
         return self
 
 
-def _log_loss(estimator, X, Y, multilabel):
-    """Mean cross-entropy of ``estimator`` on ``(X, Y)``, never ``log(0)``."""
-    log_proba = estimator.predict_log_proba(X)
+def _cross_entropy(estimator, X, Y, multilabel):
+    """Mean cross-entropy of a classifier on ``(X, Y)``: the loss it trains.
+
+    From its raw output scores, through the loss object that trains it, so
+    the measure is the training objective's (no ``log(0)`` either); ``inf``
+    where the scores overflowed.
+    """
+    z = raw_output_scores(estimator, X)
+    loss = output_loss(multilabel, max(Y.shape[1], 2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = loss.loss(z, Y) / Y.shape[0]
+    return float(value) if np.isfinite(value) else np.inf
+
+
+def _encoded(y, regression, multilabel):
+    """``(classes, Y)``: the targets as the loss reads them.
+
+    One boolean column per class (one for two classes), the indicator
+    matrix for multilabel targets, the targets themselves for a regressor.
+    """
+    if regression:
+        return None, y
     if multilabel:
-        # log(1 - p) from log p, floored where p rounds to 1
-        with np.errstate(divide="ignore"):
-            log_not = np.log1p(-np.exp(log_proba))
-        log_not = np.maximum(log_not, np.log(np.finfo(float).tiny))
-        return float(-np.mean(np.sum(Y * log_proba + (1 - Y) * log_not, axis=1)))
-    return float(-np.mean(log_proba[np.arange(len(Y)), Y]))
+        return None, y.astype(bool)
+    classes, index = np.unique(y.ravel(), return_inverse=True)
+    if len(classes) == 2:
+        return classes, (index == 1)[:, None]
+    return classes, index[:, None] == np.arange(len(classes))
 
 
 def _half_squared_error(estimator, X, y):
@@ -170,10 +191,24 @@ def _final_step_and_data(estimator, X, y):
 
 
 def _batch_size(estimator, n_samples):
+    """The size of the estimator's ``partial_fit`` minibatches."""
     size = estimator.get_params(deep=False).get("batch_size")
-    if isinstance(size, Integral):
-        return min(int(size), n_samples)
-    return min(200, n_samples)  # 'auto' and None both mean 200 in partial_fit
+    return batch_size(size if isinstance(size, Integral) else "auto", n_samples)
+
+
+def _step(model, X, y, labels):
+    """One ``partial_fit``; whether the estimator's divergence guard stopped it.
+
+    Its ConvergenceWarning is expected here, and the stop: it stays inside
+    the test (any other warning goes on to the caller).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.partial_fit(X, y, **labels)
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return fit_stop_reason(model) == "diverged"
 
 
 def _suggest(learning_rates, losses):
@@ -296,12 +331,8 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
     final, X = _final_step_and_data(estimator, X, y)
     regression = is_regressor(final)
     multilabel = not regression and y_array.ndim == 2 and y_array.shape[1] > 1
-    if regression or multilabel:
-        classes, Y_all = None, y_array
-    else:
-        y_array = y_array.ravel()
-        classes, Y_all = np.unique(y_array, return_inverse=True)
-    labels = {} if regression else {"classes": classes}
+    classes, Y_all = _encoded(y_array, regression, multilabel)
+    labels = {} if regression or multilabel else {"classes": classes}
 
     model = clone(final)
     _set_rate(model, min_lr)  # fails early for an estimator without a rate
@@ -319,24 +350,12 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-6, max_lr=10.0, num=50):
         rows = order[position : position + batch]
         position += batch
         _set_rate(model, rate)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model.partial_fit(
-                _safe_indexing(X, rows), _safe_indexing(y, rows), **labels
-            )
-        diverged = False
-        for w in caught:
-            if issubclass(w.category, ConvergenceWarning):
-                # the estimator's divergence guard: expected here, and the stop
-                diverged = diverged or "diverged" in str(w.message)
-            else:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if diverged:
+        if _step(model, _safe_indexing(X, rows), _safe_indexing(y, rows), labels):
             loss = np.inf
         elif regression:
             loss = _half_squared_error(model, X_eval, Y_eval)
         else:
-            loss = _log_loss(model, X_eval, Y_eval, multilabel)
+            loss = _cross_entropy(model, X_eval, Y_eval, multilabel)
         losses.append(loss)
         if not np.isfinite(loss) or loss > _BLOW_UP_FACTOR * min(losses):
             break

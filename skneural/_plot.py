@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 
-def _pyplot(what):
+def pyplot_or_error(what):
     """``matplotlib.pyplot``, or an ImportError that names the extra to install."""
     try:
         import matplotlib.pyplot as plt
@@ -131,7 +131,7 @@ class LossCurveDisplay:
         >>> len(display.lines_)
         2
         """
-        plt = _pyplot("LossCurveDisplay")
+        plt = pyplot_or_error("LossCurveDisplay")
         loss = _curve(self.loss_curve, "loss_curve")
         val_loss = _curve(self.validation_loss_curve, "validation_loss_curve")
         val_scores = _curve(self.validation_scores, "validation_scores")
@@ -204,7 +204,7 @@ class LossCurveDisplay:
         >>> display.ax_.get_xlabel()
         'Iteration'
         """
-        _pyplot("LossCurveDisplay")
+        pyplot_or_error("LossCurveDisplay")
         final = estimator[-1] if hasattr(estimator, "steps") else estimator
         check_is_fitted(final)
         if not hasattr(final, "loss_curve_"):

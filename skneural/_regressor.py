@@ -18,6 +18,7 @@ from ._base import (
     fit_context,
 )
 from ._engine.losses import RegressionLoss
+from ._engine.solvers import batch_size
 from ._stacked_base import StackedNetMixin, stacked_init
 from ._stacked_docs import stacked_doc
 
@@ -183,7 +184,7 @@ default='squared_error'
         predictions is infinite leave no finite step to take; a few rows
         tell (a cross-entropy, bounded by the scores, never gets there).
         """
-        rows = slice(0, min(200, X.shape[0]))
+        rows = slice(0, batch_size("auto", X.shape[0]))  # a first minibatch's
         with np.errstate(all="ignore"):
             z = network.raw_scores(theta, X[rows])
             loss = network.loss.loss(z, Y[rows])

@@ -22,7 +22,10 @@ from sklearn.utils.validation import validate_data
 from ._base import SPARSE_FORMATS, Architecture, fit_context, store_hyperparameters
 from ._engine.activations import ACTIVATIONS, RELU_FAMILY
 from ._engine.lbfgs import LbfgsTraining
+from ._engine.losses import total_weight
 from ._engine.optimizers import SGD, Adagrad, Adam, RMSprop
+from ._engine.schedules import LearningRate
+from ._engine.solvers import MinibatchSolver, batch_size
 from ._engine.training import TrainingLoop
 
 # MLPClassifier's and MLPRegressor's parameters with their defaults, in their
@@ -221,7 +224,8 @@ class StackedNetMixin:
             state=state,
         )
 
-    def _make_loop(self, network, X, Y, sw, rng, incremental, optimizer_state):
+    def _make_loop(self, network, X, Y, sw, rng, incremental, state, hooks):
+        max_epochs = self._max_epochs(incremental)
         if self.solver == "lbfgs":
             return LbfgsTraining(
                 network,
@@ -229,39 +233,50 @@ class StackedNetMixin:
                 Y,
                 sw,
                 l2=self.alpha,
-                max_iter=self.max_iter,
+                max_iter=max_epochs,
                 max_fun=self.max_fun,
                 tol=self.tol,
                 verbose=bool(self.verbose),
+                hooks=hooks,
             )
         n = X.shape[0]
-        if self.batch_size == "auto":
-            batch = min(200, n)
-        else:
-            if self.batch_size > n:
-                warnings.warn(
-                    f"Got `batch_size` larger than the sample size ({n}). It is "
-                    "going to be clipped.",
-                    stacklevel=4,
-                )
-            batch = min(self.batch_size, n)
-        return TrainingLoop(
+        if self.batch_size != "auto" and self.batch_size > n:
+            warnings.warn(
+                f"Got `batch_size` larger than the sample size ({n}). It is "
+                "going to be clipped.",
+                stacklevel=4,
+            )
+        # AdamW decays the weights itself, outside the gradient
+        l2 = 0.0 if self.solver == "adamw" else self.alpha
+        rate = LearningRate(
+            self.learning_rate_init,
+            self.learning_rate,
+            self.power_t,
+            n_epochs=max_epochs,
+            value=state.history.learning_rate,
+        )
+        solver = MinibatchSolver(
             network,
+            self._make_solver(network, X.dtype, state.optimizer_state),
             X,
             Y,
             sw,
-            solver=self._make_solver(network, X.dtype, optimizer_state),
-            l2=0.0 if self.solver == "adamw" else self.alpha,
-            learning_rate_init=self.learning_rate_init,
-            schedule=self.learning_rate,
-            power_t=self.power_t,
-            batch_size=batch,
-            shuffle=self.shuffle,
-            rng=rng,
+            batch_size(self.batch_size, n),
+            rate,
+            l2=l2,
+            shuffle_rng=rng if self.shuffle else None,
             dropout_rng=rng if any(network.dropout) else None,
-            max_iter=1 if incremental else self.max_iter,
+        )
+        return TrainingLoop(
+            network,
+            solver,
+            n,
+            sw,
+            l2=l2,
+            max_iter=max_epochs,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
+            hooks=hooks,
             verbose=bool(self.verbose),
             warn_max_iter=not incremental,
         )
@@ -275,6 +290,12 @@ class StackedNetMixin:
         self.n_layers_ = len(weights) + 1
         self.n_outputs_ = weights[-1].shape[1]
         self.out_activation_ = self._output_loss().out_activation
+
+    @property
+    def _no_improvement_count(self):
+        """MLPClassifier's name for the fit record's count of epochs without
+        improvement (read by scikit-learn's own tests of its MLPs)."""
+        return self._continuity().get("no_improvement_count", 0)
 
     def _history(self, incremental):
         history = super()._history(incremental)
@@ -332,7 +353,7 @@ class StackedNetMixin:
         return split
 
     def _validation_scorer(self, network, X_val, y_val, Y_val, sw_val):
-        s_total = X_val.shape[0] if sw_val is None else float(sw_val.sum())
+        s_total = total_weight(X_val.shape[0], sw_val)
         if s_total <= 0:
             raise ValueError(
                 "The validation set has no sample of positive weight, so it "
@@ -340,9 +361,10 @@ class StackedNetMixin:
                 "sample_weight or change validation_fraction or random_state."
             )
 
-        def validate():
-            theta = network.pack(self.coefs_, self.intercepts_, X_val.dtype)
-            z = network.raw_scores(theta, X_val)
+        def validate(state):
+            # the estimator holds this epoch's model (the loop's publish hook):
+            # the task's predictions and a scorer read it
+            z = network.raw_scores(state.theta, X_val)
             val_loss = network.loss.loss(z, Y_val, sw_val) / s_total
             if self.scoring == "loss":
                 return -val_loss, val_loss

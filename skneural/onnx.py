@@ -58,6 +58,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         'pip install "skneural[onnx]".'
     ) from exc
 
+from ._base import fitted_layers
+from ._classification import is_multilabel
 from ._engine.activations import ELU_ALPHA, LEAKY_RELU_SLOPE
 from ._logistic import LogisticRegressionGD
 from ._regressor import StackedNetRegressor
@@ -148,8 +150,7 @@ def _forward(scope, operator, container):
     proto = guess_proto_type(operator.inputs[0].type)
     dtype = np.float64 if proto == TensorProto.DOUBLE else np.float32
     graph = _Graph(scope, container, dtype)
-    weights, biases = model._fitted_params()
-    activations = model._fitted_activations()
+    weights, biases, activations = fitted_layers(model)
     a = operator.inputs[0].full_name
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         z = graph.node("MatMul", [a, graph.const(w, "coef")])
@@ -171,7 +172,7 @@ def _convert_regressor(scope, operator, container):
 def _convert(scope, operator, container):
     """skl2onnx converter: the forward pass, the probabilities and the labels."""
     model = operator.raw_operator
-    if model._multilabel:
+    if is_multilabel(model):
         raise NotImplementedError(
             f"{type(model).__name__} fitted on a multilabel target has no ONNX "
             "conversion."

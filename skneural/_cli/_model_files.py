@@ -77,14 +77,14 @@ def load_model(path):
             f"{path} is not a saved skneural model (it cannot be read: "
             f"{type(exc).__name__})"
         ) from None
-    if _skneural_estimator(model) is None:
+    if fitted_skneural_estimator(model) is None:
         raise CommandError(
             f"{path} is not a skneural model: it holds a {type(model).__name__}"
         )
     return model
 
 
-def _skneural_estimator(model):
+def fitted_skneural_estimator(model):
     """The fitted skneural estimator in ``model`` (itself or a Pipeline's last
     step, inside a target transform for regression), or None."""
     from sklearn.pipeline import Pipeline

@@ -15,7 +15,7 @@ from sklearn.base import is_regressor
 
 from ._columns import check_columns, read_features
 from ._messages import CommandError, listing
-from ._model_files import _skneural_estimator, load_model
+from ._model_files import fitted_skneural_estimator, load_model
 from ._table import read_table
 from ._train import relayed_warnings
 
@@ -27,7 +27,7 @@ def prediction_input(model, frame, path, warn, identifier=None):
         names = getattr(model, "feature_names_in_", None)
         if names is None:
             names = [c for c in frame.columns if c != identifier]
-            n_expected = _skneural_estimator(model).n_features_in_
+            n_expected = fitted_skneural_estimator(model).n_features_in_
             if len(names) != n_expected:
                 raise CommandError(
                     f"{path} has {len(names)} feature columns, the model expects "
@@ -69,7 +69,7 @@ def predict(args, say, err):
     frame = read_table(args.data, args.sep, args.encoding)
     identifier = id_column(args, model, frame)
     X = prediction_input(model, frame, args.data, err.warn, identifier)
-    estimator = _skneural_estimator(model)
+    estimator = fitted_skneural_estimator(model)
     with relayed_warnings(err.warn, estimator):
         labels = model.predict(X)
         proba = None if is_regressor(estimator) else model.predict_proba(X)

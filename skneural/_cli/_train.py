@@ -26,7 +26,7 @@ from ._estimators import (
     skneural_step,
 )
 from ._messages import CommandError, file_row, listing, rows_text
-from ._model_files import _skneural_estimator, save_model
+from ._model_files import fitted_skneural_estimator, save_model
 from ._regression import describe_values, detect_task, real_values, report_regression
 from ._table import read_table
 
@@ -194,6 +194,16 @@ def _guessed_task(frame, args, err):
     return task_name
 
 
+def _check_named_columns(frame, path, args):
+    """Refuse a --target or --id that names no column of the file."""
+    for option, name in [("--target", args.target), ("--id", args.id)]:
+        if name is not None and name not in frame.columns:
+            raise CommandError(
+                f"{path} has no column {name!r} ({option}; its columns: "
+                f"{listing(frame.columns.tolist(), limit=20)})"
+            )
+
+
 def train(args, say, err):
     """Run ``skneural train``; ``say`` and ``err`` write to stdout and stderr."""
     task_name = getattr(args, "task", None)
@@ -205,12 +215,7 @@ def train(args, say, err):
     estimator = TASKS[task_name or "classification"].make_estimator(args)
     frame = read_table(args.data, args.sep, args.encoding)
     path = args.data
-    for option, name in [("--target", args.target), ("--id", args.id)]:
-        if name is not None and name not in frame.columns:
-            raise CommandError(
-                f"{path} has no column {name!r} ({option}; its columns: "
-                f"{listing(frame.columns.tolist(), limit=20)})"
-            )
+    _check_named_columns(frame, path, args)
     frame = rows_with_target(
         frame, path, args.target, args.drop_missing_target, err.warn
     )
@@ -241,7 +246,7 @@ def train(args, say, err):
         f"{len(split.y_train)} rows, testing on {n_test}"
     )
     seconds = _fit(model, split, estimator, args, err)
-    say(f"epochs: {_skneural_estimator(model).n_iter_} ({seconds:.2f} s)")
+    say(f"epochs: {fitted_skneural_estimator(model).n_iter_} ({seconds:.2f} s)")
     with relayed_warnings(err.warn, estimator):
         task.report(model, split, say)
     model.csv_columns_ = {
@@ -270,7 +275,7 @@ def _fit(model, split, estimator, args, err):
     except ValueError as exc:
         raise CommandError(f"{args.data}: cannot train: {exc}") from None
     finally:
-        for each in (trained, _skneural_estimator(model)):
+        for each in (trained, fitted_skneural_estimator(model)):
             if hasattr(each, "set_callbacks"):
                 each.set_callbacks()  # the saved model holds no callback
     return time.perf_counter() - start

@@ -15,6 +15,10 @@ Read in this order:
   rules that look at the whole data set at each step;
 * ``schedules.py``: learning rates over epochs; ``step_size.py``: the
   automatic step size;
+* ``solvers.py``: the solver protocol, a minibatch rule over batches or a
+  full-batch rule, one epoch at a time;
+* ``fit_state.py``: the record of a fit (parameters, history, optimizer
+  state) that the loop, the scorer and the callbacks share;
 * ``training.py``: the training loop over epochs, with its stopping rules;
 * ``kernels.py``: faster forms of a few formulas, each checked against its
   reference; ``threads.py``: the BLAS thread count of a minibatch run.

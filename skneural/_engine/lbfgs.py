@@ -16,6 +16,8 @@ import numpy as np
 import scipy.optimize
 from sklearn.utils.optimize import _check_optimize_result
 
+from .training import EpochHooks
+
 
 class _StopRequested(Exception):
     """A callback asked to stop: leaves scipy's loop at the current iterate."""
@@ -37,9 +39,9 @@ class LbfgsTraining:
     tol : float
         scipy's ``gtol``: stop once no gradient entry exceeds it.
     verbose : bool
-    validate, epoch_hook : callable or None
-        As for :class:`~skneural._engine.training.TrainingLoop`; L-BFGS has no early
-        stopping, so ``validate`` stays unused.
+    hooks : EpochHooks
+        As for :class:`~skneural._engine.training.TrainingLoop`; L-BFGS has
+        no early stopping, so ``hooks.validate`` stays unused.
     """
 
     network: object
@@ -51,19 +53,19 @@ class LbfgsTraining:
     max_fun: int = 15000
     tol: float = 1e-4
     verbose: bool = False
-    validate: object = None
-    epoch_hook: object = None
-    solver: object = None  # no optimizer state to keep between calls
+    hooks: EpochHooks = EpochHooks()
 
-    def run(self, theta, history):
-        """Train ``theta`` in place; returns the updated ``history``."""
+    def run(self, state):
+        """Train ``state.theta`` in place, recording into ``state.history``."""
+        theta, history = state.theta, state.history
+        state.optimizer_state = None  # scipy keeps no state between calls
         work = theta.copy()  # in theta's dtype: float32 data trains in float32
         evaluated = {}
 
         def objective(point):
             work[...] = point
             value, grad = self.network.objective_gradient(
-                work, self.x, self.y, self.sample_weight, self.l2
+                work, self.x, self.y, sample_weight=self.sample_weight, l2=self.l2
             )
             evaluated["point"], evaluated["value"] = point.copy(), value
             return value, grad.astype(np.float64)
@@ -73,16 +75,7 @@ class LbfgsTraining:
             value = evaluated["value"]
             if not np.array_equal(point, evaluated["point"]):
                 value = objective(point)[0]
-            history.n_iter += 1
-            history.loss_curve.append(float(value))
-            history.best_loss = min(history.best_loss, float(value))
-            if self.verbose:
-                print(f"Iteration {history.n_iter}, loss = {value:.8f}")
-            if self.epoch_hook is None:
-                return
-            # callbacks score the estimator, whose parameters are views of theta
-            theta[...] = point
-            if self.epoch_hook(history.n_iter - 1):
+            if self._end_iteration(point, value, state):
                 evaluated["stopped_at"] = point.copy()
                 raise _StopRequested
 
@@ -103,10 +96,26 @@ class LbfgsTraining:
         except _StopRequested:
             theta[...] = evaluated["stopped_at"]
             history.stop_reason = "a callback asked to stop"
-            return history
+            return state
         # scikit-learn's own check: a ConvergenceWarning unless scipy converged
         n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
         history.n_iter = start_iter + n_iter
         history.stop_reason = "converged" if result.status == 0 else "max_iter"
         theta[...] = result.x
-        return history
+        return state
+
+    def _end_iteration(self, point, value, state):
+        """Record an accepted iterate; True when a callback asks to stop."""
+        history = state.history
+        history.n_iter += 1
+        history.loss_curve.append(float(value))
+        history.best_loss = min(history.best_loss, float(value))
+        if self.verbose:
+            print(f"Iteration {history.n_iter}, loss = {value:.8f}")
+        if self.hooks.end_epoch is None:
+            return False
+        # the hooks see the current iterate
+        state.theta[...] = point
+        if self.hooks.publish is not None:
+            self.hooks.publish(state)
+        return bool(self.hooks.end_epoch(state))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .losses import SigmoidCrossEntropy
+from .losses import SigmoidCrossEntropy, total_weight
 
 # Rows used to estimate the largest eigenvalue: enough for a stable estimate,
 # few enough that it costs far less than one pass over a large data set.
@@ -138,3 +138,42 @@ def link_curvature(loss, n_outputs, at_start=False):
 def automatic_step(curvature, eigenvalue, l2_per_weight):
     """Step size ``1 / L`` with ``L = curvature * eigenvalue + l2_per_weight``."""
     return 1.0 / (curvature * eigenvalue + l2_per_weight)
+
+
+def automatic_learning_rate(
+    loss, n_outputs, x, sample_weight, l2, fit_intercept, batch_size=None
+):
+    """The step ``1 / L`` of a linear model, for full-batch or minibatch descent.
+
+    Parameters
+    ----------
+    loss : SigmoidCrossEntropy or SoftmaxCrossEntropy
+    n_outputs : int
+        Number of output scores.
+    x, sample_weight : arrays
+        The training data and its weights.
+    l2 : float
+        The L2 strength per unit of sample weight.
+    fit_intercept : bool
+    batch_size : int, default=None
+        None for a full-batch solver, whose line search corrects the step
+        as the curvature changes: it may then start from the curvature
+        where a fit from zero weights starts. A minibatch solver has no line
+        search: its step bounds the curvature anywhere, for the expected
+        minibatch of ``batch_size`` samples (a small batch curves more than
+        the whole).
+
+    Returns
+    -------
+    step : float
+    """
+    eigenvalue = largest_eigenvalue(x, sample_weight, fit_intercept)
+    l2_per_weight = l2 / total_weight(x.shape[0], sample_weight)
+    if batch_size is None:
+        curvature = link_curvature(loss, n_outputs, at_start=True)
+        return automatic_step(curvature, eigenvalue, l2_per_weight)
+    smoothness = minibatch_smoothness(
+        eigenvalue, largest_row_norm(x, fit_intercept), batch_size, x.shape[0]
+    )
+    curvature = link_curvature(loss, n_outputs)
+    return automatic_step(curvature, smoothness, l2_per_weight)
