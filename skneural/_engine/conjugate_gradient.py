@@ -11,7 +11,9 @@ For a linear model the scores move along a line too:
 product with ``X``: each trial step costs one evaluation of the loss's
 gradient in the scores (elementwise work), and an iteration costs one
 product with ``X`` (the direction's scores) and one with ``X^T`` (the
-gradient at the new point), one pass over the data.
+gradient at the new point), one pass over the data. The search ends on a
+trial, whose loss gradient in the scores is the new point's: the loss is
+not evaluated there again.
 """
 
 from __future__ import annotations
@@ -132,12 +134,13 @@ class ScoreLine:
         return (_entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
 
     def objective_gradient(self, theta, backward, out):
-        """The objective and its gradient (into ``out``) at ``theta``, the last trial.
+        """The objective and its gradient (into ``out``) at the last trial's point.
 
-        ``backward(theta, grad_z, out)`` writes into ``out`` the gradient in
-        ``theta`` of ``grad_z . scores(theta)`` (the product with ``X^T``). The loss's
-        gradient is divided by the total weight before it, as in
-        ``Network.objective_gradient``, which gives the same numbers.
+        ``theta`` is that point; ``backward(theta, grad_z, out)`` writes into
+        ``out`` the gradient in ``theta`` of ``grad_z . scores(theta)`` (the
+        product with ``X^T``). The loss's gradient is divided by the total
+        weight before it, as ``Network.objective_gradient`` does: the same
+        numbers as it gives from these scores.
         """
         total = self.value
         if total is None:
@@ -254,7 +257,7 @@ class ConjugateGradientLinearModel:
             return f
         line = self.line(z, self.scores(direction), theta, direction)
         t = line_minimum(line, slope0, self.step_size)
-        if line.t != t:  # the search ran out of trials off its last one
+        if line.t != t:  # out of trials, the search stopped at an untried step
             line(t)
         new = theta + t * direction
         # the last trial left the scores and the loss's gradient at the new

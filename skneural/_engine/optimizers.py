@@ -26,7 +26,7 @@ def gradient_step(theta, grad, learning_rate, work=None):
 
 
 class _InPlaceRule:
-    """Base of Adagrad, RMSprop and Adam: a scratch array so that no step allocates."""
+    """Base of Adagrad and RMSprop: a scratch array so that no step allocates."""
 
     _scratch = None
 
@@ -101,7 +101,7 @@ class RMSprop(_InPlaceRule):
         return theta
 
 
-class Adam(_InPlaceRule):
+class Adam:
     """Momentum on the gradient and RMSprop's scaling, both bias-corrected.
 
     ``m := b1 m + (1 - b1) g``, ``v := b2 v + (1 - b2) g^2``,
@@ -135,17 +135,16 @@ class Adam(_InPlaceRule):
         state = self.state
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
-        # g^2 first, into the kept scratch array: g is then free to be the
-        # scratch of m's average, and no step allocates a parameter-sized
-        # temporary (each element sees the same operations as written above)
-        g_squared = np.multiply(grad, grad, out=self.scratch(grad))
+        _moving_average(m, grad, self.beta_1)
+        # g is not needed past this point: square it in place, then reuse it
+        # as the scratch array of the step (one parameter-sized array less)
+        g_squared = np.multiply(grad, grad, out=grad)
         _moving_average(v, g_squared, self.beta_2, work=g_squared)
-        _moving_average(m, grad, self.beta_1, work=grad)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
         corrected = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        _scaled_step(theta, m, v, corrected, self.epsilon, work=g_squared)
+        _scaled_step(theta, m, v, corrected, self.epsilon, work=grad)
         return theta
 
 
