@@ -298,6 +298,10 @@ class LogisticRegressionGD(BaseGDClassifier):
                     d[:n_coef],
                 ),
                 step,
+                # X^T grad_z: the single block's backward pass
+                lambda theta, grad_z, out: network.backward(
+                    network.unpack(theta)[0], ([X], [], []), grad_z, out
+                ),
             )
         return AcceleratedLinearModel(
             smooth,

@@ -1,5 +1,6 @@
 """The kernels against their reference forms, and the BLAS thread rule."""
 
+import math
 from contextlib import nullcontext
 
 import numpy as np
@@ -104,3 +105,28 @@ def test_interleaved_one_thread_limits_restore_the_setting():
     assert set(blas_threads()) <= {1}
     second.__exit__(None, None, None)
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_adam_steps_are_the_written_formula_to_the_last_bit(dtype, weight_decay):
+    # the in-place arithmetic reorders the passes, never an element's
+    # operations: the same bits as the formula written plainly
+    from skneural._engine.optimizers import Adam
+
+    rng = np.random.RandomState(0)
+    n, n_decayed, lr, b1, b2, eps = 1000, 600, 1e-3, 0.9, 0.999, 1e-8
+    theta = rng.standard_normal(n).astype(dtype)
+    adam = Adam(n, dtype, b1, b2, eps, weight_decay, n_decayed=n_decayed)
+    expected, m, v = theta.copy(), np.zeros(n, dtype), np.zeros(n, dtype)
+    for t in range(1, 4):
+        g = rng.standard_normal(n).astype(dtype)
+        adam.step(theta, g.copy(), lr)
+        m = m * b1 + g * (1 - b1)
+        v = v * b2 + (g * g) * (1 - b2)
+        expected[:n_decayed] *= 1 - lr * weight_decay
+        corrected = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        expected += (m / (np.sqrt(v) + eps)) * -corrected
+        np.testing.assert_array_equal(adam.state["m"], m)
+        np.testing.assert_array_equal(adam.state["v"], v)
+        np.testing.assert_array_equal(theta, expected)

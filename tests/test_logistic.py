@@ -476,6 +476,49 @@ def test_cg_line_slope_matches_finite_differences(n_outputs):
     assert slope(0.0) == pytest.approx(grad @ d, rel=1e-10)
 
 
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_cg_line_keeps_the_objective_and_gradient_of_its_last_trial(
+    n_outputs, fit_intercept
+):
+    # the accepted step reuses the last trial's loss gradient (and, for the
+    # softmax, its value) instead of evaluating the loss again: the same
+    # numbers as a fresh evaluation at the new point, to the last bit
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+    from skneural._engine.network import Network
+
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(50, 4))
+    k = max(n_outputs, 2)
+    Y = np.eye(k)[rng.randint(0, k, 50)]
+    Y = np.asfortranarray(Y[:, 1:] if n_outputs == 1 else Y)
+    sw, l2 = rng.uniform(0.5, 2, 50), 0.7
+    loss = SigmoidCrossEntropy() if n_outputs == 1 else SoftmaxCrossEntropy()
+    network = Network((4, n_outputs), (), loss, fit_intercept=fit_intercept)
+    theta, d = rng.normal(size=network.n_params), rng.normal(size=network.n_params)
+    n_coef = network.n_coef
+    z, z_rate = network.raw_scores(theta, X), network.raw_scores(d, X)
+    line = score_line(loss, Y, sw, l2, sw.sum(), z, z_rate, theta[:n_coef], d[:n_coef])
+    for t in (0.9, 0.25):  # the second trial is the last
+        line(t)
+    new = theta + 0.25 * d
+
+    def backward(point, grad_z, out):
+        return network.backward(network.unpack(point)[0], ([X], [], []), grad_z, out)
+
+    f, grad = line.objective_gradient(new, backward, np.empty_like(new))
+    # the scores kept are those moved along the line, the new point's
+    z_new = z + 0.25 * z_rate
+    np.testing.assert_array_equal(line.scores, z_new)
+    np.testing.assert_allclose(line.scores, network.raw_scores(new, X), rtol=1e-12)
+    expected_f, expected_grad = network.objective_gradient(
+        new, X, Y, sw, l2, scores=z_new
+    )
+    assert f == expected_f
+    np.testing.assert_array_equal(grad, expected_grad)
+
+
 def test_line_minimum_finds_the_minimum_of_a_convex_function():
     from skneural._engine.conjugate_gradient import line_minimum
 

@@ -11,7 +11,9 @@ For a linear model the scores move along a line too:
 product with ``X``: each trial step costs one evaluation of the loss's
 gradient in the scores (elementwise work), and an iteration costs one
 product with ``X`` (the direction's scores) and one with ``X^T`` (the
-gradient at the new point), one pass over the data.
+gradient at the new point), one pass over the data. The search ends on a
+trial, whose loss gradient in the scores is the new point's: the loss is
+not evaluated there again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from .penalties import add_l2_gradient, l2_penalty
 
 # The line search stops when the slope along the line has fallen to this
 # fraction of its value at the start (the strong Wolfe condition with the
@@ -46,34 +50,113 @@ def polak_ribiere_plus(grad, previous_grad):
 
 def conjugate_direction(grad, previous_direction, beta):
     """The direction ``d = -grad + beta * d_prev`` (a new array)."""
-    direction = np.multiply(grad, -1)
-    if beta:
-        direction += beta * previous_direction
-    return direction
+    if not beta:
+        return np.negative(grad)
+    # beta * d_prev - grad: the same sum in two passes, no temporary
+    direction = np.multiply(previous_direction, beta)
+    return np.subtract(direction, grad, out=direction)
 
 
-def score_line(loss, y, sample_weight, l2, total_weight, z, z_rate, w, w_rate):
-    """The slope of the objective along a line, ``phi'(t)``, on the scores.
+def _entrywise_dot(a, b):
+    """``sum(a * b)`` over every entry of two arrays laid out alike.
+
+    ``np.vdot`` flattens in row-major order, which copies a column-major
+    array (the scores' layout) first; its transpose is row-major, a view.
+    """
+    if a.flags.f_contiguous:
+        a, b = a.T, b.T
+    return float(np.vdot(a, b))
+
+
+class ScoreLine:
+    """The objective along a line, on the scores; called at ``t``, its slope.
 
     For ``phi(t) = (loss(z + t z_rate) + l2 / 2 ||w + t w_rate||^2) /
     total_weight``, ``phi'(t) = (grad_z loss(z + t z_rate) . z_rate +
     l2 (w + t w_rate) . w_rate) / total_weight``. Any loss with
-    ``gradient(z, y, sample_weight, out)`` (its gradient in the scores)
-    plugs in; ``phi`` is convex for a convex loss, so its minimum is where
-    the slope crosses zero and the search needs no value of the loss.
+    ``gradient(z, y, sample_weight, out)`` (its gradient in the scores),
+    ``loss`` and ``loss_and_gradient`` plugs in; ``phi`` is convex for a
+    convex loss, so its minimum is where the slope crosses zero and the
+    search needs no value of the loss.
+
+    The last trial's step ``t``, scores and loss gradient are kept: the
+    search ends on a trial, so :meth:`objective_gradient` has the objective
+    and its gradient there for the price of one product with ``X^T``.
+
+    Parameters
+    ----------
+    loss : loss object
+        The loss of the scores (see ``losses.py``).
+    y, sample_weight : ndarray
+        Targets laid out like the scores, and sample weights or None.
+    l2 : float
+        The L2 strength (a sum's, not divided by ``total_weight``).
+    total_weight : float
+        The sum of the sample weights: the objective is per unit of it.
+    z, z_rate : ndarray
+        The scores at the line's start and their rate along it.
+    w, w_rate : ndarray
+        The penalised leading entries of the parameters and of the
+        direction.
     """
-    # the penalty's slope along the line is linear in t, known from two dots
-    wr, rr = float(w @ w_rate), float(w_rate @ w_rate)
-    buffer = np.empty_like(z, order="K")
-    scale = 1.0 / total_weight
 
-    def slope(t):
-        np.multiply(z_rate, t, out=buffer)
-        np.add(buffer, z, out=buffer)
-        grad_z = loss.gradient(buffer, y, sample_weight, out=buffer)
-        return (float(np.vdot(grad_z, z_rate)) + l2 * (wr + t * rr)) * scale
+    def __init__(self, loss, y, sample_weight, l2, total_weight, z, z_rate, w, w_rate):
+        self.loss, self.y, self.sample_weight, self.l2 = loss, y, sample_weight, l2
+        self.z, self.z_rate, self.w = z, z_rate, w
+        # the penalty's slope along the line is linear in t, known from two dots
+        self._wr, self._rr = float(w @ w_rate), float(w_rate @ w_rate)
+        self.scale = 1.0 / total_weight
+        # the softmax's value comes with its gradient (the log of the same
+        # exponentials' row sums): take it at every trial; other losses pay
+        # a pass of their own (the sigmoid's log_expit, several times its
+        # gradient's cost), taken at the accepted trial only
+        self._with_value = getattr(loss, "out_activation", None) == "softmax"
+        self.t = None  # the last trial's step, its scores, value and gradient
+        self.scores = np.empty_like(z_rate)
+        self.value = None
+        self.grad_z = np.empty_like(z_rate)
 
-    return slope
+    def __call__(self, t):
+        """The slope ``phi'(t)``; evaluating it makes ``t`` the last trial."""
+        scores = np.multiply(self.z_rate, t, out=self.scores)
+        scores += self.z
+        if self._with_value:
+            self.value, grad_z = self.loss.loss_and_gradient(
+                scores, self.y, self.sample_weight, out=self.grad_z
+            )
+        else:
+            self.value = None
+            grad_z = self.loss.gradient(
+                scores, self.y, self.sample_weight, out=self.grad_z
+            )
+        self.t = t
+        penalty_slope = self.l2 * (self._wr + t * self._rr)
+        return (_entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
+
+    def objective_gradient(self, theta, backward, out):
+        """The objective and its gradient (into ``out``) at the last trial's point.
+
+        ``theta`` is that point; ``backward(theta, grad_z, out)`` writes into
+        ``out`` the gradient in ``theta`` of ``grad_z . scores(theta)`` (the
+        product with ``X^T``). The loss's gradient is divided by the total
+        weight before it, as ``Network.objective_gradient`` does: the same
+        numbers as it gives from these scores.
+        """
+        total = self.value
+        if total is None:
+            total = self.loss.loss(self.scores, self.y, self.sample_weight)
+        weights = theta[: self.w.size]
+        total += l2_penalty(weights, self.l2)
+        grad_z = self.grad_z
+        grad_z *= self.scale
+        grad = backward(theta, grad_z, out)
+        add_l2_gradient(grad[: self.w.size], weights, self.l2 * self.scale)
+        return total * self.scale, grad
+
+
+def score_line(loss, y, sample_weight, l2, total_weight, z, z_rate, w, w_rate):
+    """The objective's slope along a line, ``phi'(t)``: a :class:`ScoreLine`."""
+    return ScoreLine(loss, y, sample_weight, l2, total_weight, z, z_rate, w, w_rate)
 
 
 def _next_trial(t, slope, t_prev, slope_prev, low, high):
@@ -136,19 +219,28 @@ class ConjugateGradientLinearModel:
         ``scores(theta) -> z``, linear in ``theta`` (so ``scores(d)`` is the
         rate at which the scores move along ``d``).
     line : callable
-        ``line(z, z_rate, theta, d) -> slope``, the objective's slope along
-        the line (see :func:`score_line`).
+        ``line(z, z_rate, theta, d) -> ScoreLine``, the objective along the
+        line (see :class:`ScoreLine`).
     step : float
         The first iteration's trial step.
+    backward : callable
+        ``backward(theta, grad_z, out) -> out``, the gradient in ``theta``
+        of ``grad_z . scores(theta)``: the product with ``X^T``.
     """
 
-    def __init__(self, smooth, scores, line, step):
+    def __init__(self, smooth, scores, line, step, backward):
         self.smooth, self.scores, self.line = smooth, scores, line
+        self.backward = backward
+        # the gradients alternate between two arrays: no allocation, and the
+        # network's views into them stay cached
+        self._gradients = None
         self.step_size = step
         self.optimality = np.inf
         self._state = None  # (f, grad, direction, scores) at the current point
 
     def _start(self, theta):
+        self._gradients = (np.empty_like(theta), np.empty_like(theta))
+        self._rounding = _ROUNDING * np.finfo(theta.dtype).eps
         z = self.scores(theta)
         f, grad = self.smooth(theta, z.copy(order="K"))
         return f, grad, -grad, z
@@ -163,13 +255,18 @@ class ConjugateGradientLinearModel:
         if slope0 == 0:  # a stationary point
             self.optimality = 0.0
             return f
-        z_rate = self.scores(direction)
-        t = line_minimum(self.line(z, z_rate, theta, direction), slope0, self.step_size)
-        new, z_new = theta + t * direction, z + t * z_rate
-        f_new, new_grad = self.smooth(new, z_new.copy(order="K"))
+        line = self.line(z, self.scores(direction), theta, direction)
+        t = line_minimum(line, slope0, self.step_size)
+        if line.t != t:  # out of trials, the search stopped at an untried step
+            line(t)
+        new = theta + t * direction
+        # the last trial left the scores and the loss's gradient at the new
+        # point: no second evaluation of the loss, one product with X^T
+        spare = self._gradients[grad is self._gradients[0]]  # not the current one
+        f_new, new_grad = line.objective_gradient(new, self.backward, spare)
         # near the optimum the values differ by less than their rounding
-        if f_new <= f + _ROUNDING * np.finfo(theta.dtype).eps * abs(f):
-            theta[...], z = new, z_new
+        if f_new <= f + self._rounding * abs(f):
+            theta[...], z = new, line.scores
             beta = polak_ribiere_plus(new_grad, grad)
             f, grad = f_new, new_grad
             direction = conjugate_direction(grad, direction, beta)
