@@ -299,8 +299,8 @@ class LogisticRegressionGD(BaseGDClassifier):
                 ),
                 step,
                 # X^T grad_z: the single block's backward pass
-                lambda theta, grad_z, out: network.backward(
-                    network.unpack(theta)[0], ([X], [], []), grad_z, out
+                lambda theta, grad_z, out: network.linear_gradient(
+                    theta, X, grad_z, out
                 ),
             )
         return AcceleratedLinearModel(

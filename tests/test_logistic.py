@@ -505,15 +505,15 @@ def test_cg_line_keeps_the_objective_and_gradient_of_its_last_trial(
     new = theta + 0.25 * d
 
     def backward(point, grad_z, out):
-        return network.backward(network.unpack(point)[0], ([X], [], []), grad_z, out)
+        return network.linear_gradient(point, X, grad_z, out)
 
     f, grad = line.objective_gradient(new, backward, np.empty_like(new))
     # the scores kept are those moved along the line, the new point's
     z_new = z + 0.25 * z_rate
     np.testing.assert_array_equal(line.scores, z_new)
     np.testing.assert_allclose(line.scores, network.raw_scores(new, X), rtol=1e-12)
-    expected_f, expected_grad = network.objective_gradient(
-        new, X, Y, sw, l2, scores=z_new
+    expected_f, expected_grad = network.linear_objective_gradient(
+        new, X, z_new, Y, sw, l2
     )
     assert f == expected_f
     np.testing.assert_array_equal(grad, expected_grad)

@@ -183,9 +183,23 @@ class Network:
         A dense block's cache is its input, so scores known already (a
         line search computed them along its line) save the forward pass.
         """
-        if len(self.blocks) != 1:
+        return self._from_scores(
+            theta, z, self._linear_caches(x), y, sample_weight, l2, None, None
+        )
+
+    def linear_gradient(self, theta, x, grad_z, grad):
+        """The gradient in ``theta`` of ``grad_z . z(theta)`` for a linear network.
+
+        ``x^T grad_z`` and the column sums of ``grad_z``, written into
+        ``grad``: the backward pass of the one dense block.
+        """
+        return self.backward(theta, self._linear_caches(x), grad_z, grad)
+
+    def _linear_caches(self, x):
+        # a dense block's cache is its input: no forward pass needed
+        if len(self.blocks) != 1 or not isinstance(self.blocks[0], Dense):
             raise ValueError("known scores fix the gradient of a linear network only")
-        return self._from_scores(theta, z, [x], y, sample_weight, l2, None, None)
+        return [x]
 
     def _from_scores(self, theta, z, caches, y, sample_weight, l2, grad, weight_sum):
         if grad is None:
