@@ -19,8 +19,9 @@ from ._base import (
 )
 from ._engine.losses import RegressionLoss
 from ._engine.solvers import batch_size
-from ._stacked_base import StackedNetMixin, stacked_init
+from ._stacked_base import StackedNetMixin
 from ._stacked_docs import stacked_doc
+from ._stacked_parameters import stacked_init
 
 
 class StackedNetRegressor(RegressorMixin, StackedNetMixin, BaseGDEstimator):
@@ -37,10 +38,7 @@ class StackedNetRegressor(RegressorMixin, StackedNetMixin, BaseGDEstimator):
 
     Parameters
     ----------
-    %(architecture)s
-    %(training)s
-    %(dropout)s
-    %(weight_init)s
+    %(network_parameters)s
     scoring : str, callable or None, default=None
         What early stopping watches on the validation set: None is R^2 (as
         MLPRegressor), 'loss' the validation loss, or a scikit-learn scorer

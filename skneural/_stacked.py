@@ -7,8 +7,9 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import fit_context
 from ._classification import BaseGDClassifier
-from ._stacked_base import StackedNetMixin, stacked_init
+from ._stacked_base import StackedNetMixin
 from ._stacked_docs import stacked_doc
+from ._stacked_parameters import stacked_init
 
 
 class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
@@ -24,10 +25,7 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
 
     Parameters
     ----------
-    %(architecture)s
-    %(training)s
-    %(dropout)s
-    %(weight_init)s
+    %(network_parameters)s
     scoring : str, callable or None, default=None
         What early stopping watches on the validation set: None is accuracy,
         'loss' the validation log-loss, or a scikit-learn scorer name or

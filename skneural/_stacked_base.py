@@ -1,7 +1,8 @@
 """What every stacked network shares, classifier and regressor alike.
 
-MLPClassifier's and MLPRegressor's hyperparameters (and the package's extra
-ones) and the hooks that read them: the architecture, the initial weights,
+The hooks that read MLPClassifier's and MLPRegressor's hyperparameters (and
+the package's extra ones; ``_stacked_parameters.py`` holds their defaults
+and constraints): the architecture, the initial weights,
 the solver, the training loop, the early-stopping validation set and the
 fitted attributes. A task (``_classification.py``, ``_regressor.py``) adds
 its targets, its loss and its default validation score.
@@ -9,17 +10,15 @@ its targets, its loss and its default validation score.
 
 from __future__ import annotations
 
-import inspect
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import SPARSE_FORMATS, Architecture, fit_context, store_hyperparameters
+from ._base import SPARSE_FORMATS, Architecture, fit_context
 from ._engine.activations import ACTIVATIONS, RELU_FAMILY
 from ._engine.lbfgs import LbfgsTraining
 from ._engine.losses import total_weight
@@ -27,106 +26,13 @@ from ._engine.optimizers import SGD, Adagrad, Adam, RMSprop
 from ._engine.schedules import LearningRate
 from ._engine.solvers import MinibatchSolver, batch_size
 from ._engine.training import TrainingLoop
-
-# MLPClassifier's and MLPRegressor's parameters with their defaults, in their
-# order, then the package's own; the first two may also be given by position
-STACKED_DEFAULTS = {
-    "hidden_layer_sizes": (100,),
-    "activation": "relu",
-    "solver": "adam",
-    "alpha": 1e-4,
-    "batch_size": "auto",
-    "learning_rate": "constant",
-    "learning_rate_init": 1e-3,
-    "power_t": 0.5,
-    "max_iter": 200,
-    "shuffle": True,
-    "random_state": None,
-    "tol": 1e-4,
-    "verbose": False,
-    "warm_start": False,
-    "momentum": 0.9,
-    "nesterovs_momentum": True,
-    "early_stopping": False,
-    "validation_fraction": 0.1,
-    "beta_1": 0.9,
-    "beta_2": 0.999,
-    "epsilon": 1e-8,
-    "n_iter_no_change": 10,
-    "max_fun": 15000,
-    "dropout": 0.0,
-    "weight_init": "glorot_uniform",
-    "scoring": None,
-}
-_POSITIONAL = ("hidden_layer_sizes", "activation")
-
-
-def stacked_init(**task_defaults):
-    """The ``__init__`` of a stacked network: every parameter, stored unchanged.
-
-    Its signature lists :data:`STACKED_DEFAULTS` and then the task's own
-    parameters (``task_defaults``), all keyword-only but the first two:
-    what scikit-learn's ``get_params`` and ``clone`` read.
-    """
-    Parameter = inspect.Parameter
-    parameters = [Parameter("self", Parameter.POSITIONAL_OR_KEYWORD)] + [
-        Parameter(
-            name,
-            Parameter.POSITIONAL_OR_KEYWORD
-            if name in _POSITIONAL
-            else Parameter.KEYWORD_ONLY,
-            default=default,
-        )
-        for name, default in {**STACKED_DEFAULTS, **task_defaults}.items()
-    ]
-    signature = inspect.Signature(parameters)
-
-    def __init__(self, *args, **kwargs):
-        try:
-            arguments = signature.bind(self, *args, **kwargs)
-        except TypeError as error:  # name the class, as Python's own message does
-            raise TypeError(f"{type(self).__name__}(): {error}") from None
-        arguments.apply_defaults()
-        store_hyperparameters(self, arguments.arguments)
-
-    __init__.__signature__ = signature
-    return __init__
+from ._stacked_parameters import STACKED_CONSTRAINTS
 
 
 class StackedNetMixin:
     """Hyperparameters and hooks of a stack of dense layers (no task)."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(ACTIVATIONS)), list, tuple],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam", "rmsprop", "adagrad", "adamw"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "weight_init": [StrOptions({"auto", "glorot_uniform", "he_uniform"})],
-        "scoring": [None, StrOptions({"loss"} | set(get_scorer_names())), callable],
-    }
+    _parameter_constraints: dict = STACKED_CONSTRAINTS
 
     # -- hooks -------------------------------------------------------------------
     def _architecture(self):

@@ -108,6 +108,12 @@ _SHARED_DOC = {
 }
 
 
+# the four above in the order both signatures list them
+_SHARED_DOC["network_parameters"] = "".join(
+    _SHARED_DOC[name] for name in ("architecture", "training", "dropout", "weight_init")
+)
+
+
 def stacked_doc(docstring, peer):
     """A stacked network's docstring with the shared entries put in.
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._base import fit_stop_reason
 from ._columns import empty_columns, missing_cells, read_features
 from ._estimators import (
     EpochProgress,
@@ -159,10 +160,12 @@ def relayed_warnings(warn, estimator):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
+    # the fit's own record says whether max_iter ended it (never the text)
+    at_max_iter = fit_stop_reason(skneural_step(estimator)) == "max_iter"
     said = set()
     for warning in caught:
         text = str(warning.message)
-        if issubclass(warning.category, ConvergenceWarning) and "Maximum" in text:
+        if issubclass(warning.category, ConvergenceWarning) and at_max_iter:
             text = max_iter_warning(estimator)
         if text not in said:
             said.add(text)
