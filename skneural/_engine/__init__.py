@@ -8,8 +8,9 @@ Read in this order:
 * ``penalties.py``: L2 (a gradient) and L1 (a proximal step);
 * ``layers.py``: the block protocol (forward, backward) and the blocks:
   dense, activation, dropout;
-* ``network.py``: a list of blocks plus a loss, its flat parameter vector,
-  and the objective every solver minimises;
+* ``network.py``: a list of blocks plus a loss, and the objective every
+  solver minimises; ``parameters.py``: where each block's arrays live in
+  the one flat parameter vector;
 * ``optimizers.py``: the minibatch update rules, from ``w := w - lr * g`` to
   Adam; ``full_batch.py``, ``conjugate_gradient.py`` and ``lbfgs.py``: the
   rules that look at the whole data set at each step;
