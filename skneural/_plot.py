@@ -33,6 +33,9 @@ def _curve(values, name):
     return values
 
 
+_FULL_BATCH_SOLVERS = ("gd", "agd", "cg", "auto", "lbfgs")
+
+
 class LossCurveDisplay:
     """Training loss per epoch, with the validation curves when there are any.
 
@@ -212,8 +215,9 @@ class LossCurveDisplay:
                 "LossCurveDisplay.from_estimator needs an estimator with a "
                 f"`loss_curve_` attribute, got {type(final).__name__}."
             )
-        # full-batch solvers record one loss per iteration, not per epoch
-        full_batch = getattr(final, "solver", None) in ("gd", "agd")
+        # full-batch solvers (logistic regression's, and lbfgs) record one
+        # loss per iteration, not per epoch
+        full_batch = getattr(final, "solver", None) in _FULL_BATCH_SOLVERS
         display = cls(
             loss_curve=final.loss_curve_,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),

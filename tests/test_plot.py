@@ -278,3 +278,20 @@ def test_lr_range_test_bad_input(blobs):
         lr_range_test(make_pipeline(StandardScaler(), LogisticRegression()), X, y)
     with pytest.raises(TypeError, match="last step is an estimator"):
         lr_range_test(make_pipeline(StandardScaler(), "passthrough"), X, y)
+
+
+@pytest.mark.parametrize(
+    "model, label",
+    [
+        (LogisticRegressionGD(), "Iteration"),  # 'auto': conjugate gradients
+        (LogisticRegressionGD(solver="sgd", max_iter=5), "Epoch"),
+        (StackedNetClassifier(hidden_layer_sizes=(4,), solver="lbfgs"), "Iteration"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_axis_says_iterations_for_full_batch_solvers(breast_cancer, model, label):
+    X, y = breast_cancer
+    model.set_params(max_iter=5).fit(StandardScaler().fit_transform(X), y)
+    display = LossCurveDisplay.from_estimator(model)
+    assert display.ax_.get_xlabel() == label
+    plt.close("all")
