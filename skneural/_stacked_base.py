@@ -279,9 +279,10 @@ class StackedNetMixin:
                 return score, val_loss
             with warnings.catch_warnings():
                 # the held-out rows are an array split off the validated data:
-                # there are no feature names left to check them against
+                # there are no feature names left to check them against, and
+                # scikit-learn's validation would warn that they are missing
                 warnings.filterwarnings(
-                    "ignore", message="X does not have valid feature"
+                    "ignore", category=UserWarning, module=r"sklearn\.utils\.validation"
                 )
                 return scorer(self, X_val, y_val, **weights), val_loss
 
