@@ -18,7 +18,8 @@ of the backward pass. The protocol, stated once (:class:`Block`):
   the first block, whose input is the data.
 
 Rules that let blocks reuse their arrays from batch to batch: ``forward``
-never overwrites ``x``; ``backward`` may overwrite ``grad_out`` (the caller
+never overwrites ``x`` (unless the network that builds the block says it may,
+see :class:`Activation`); ``backward`` may overwrite ``grad_out`` (the caller
 is done with it). A block's outputs stay valid until its next pass: the
 caller copies what it keeps.
 
@@ -123,31 +124,52 @@ class Block:
 class Scratch:
     """Arrays a block writes into, kept from batch to batch.
 
-    A few shapes per name, the latest used kept: a run alternates between
-    the batch size, the last smaller batch of an epoch and the validation
-    set.
+    A row-major array is one per name, as large as the largest batch asked
+    for: a smaller batch (the last of an epoch) gets a view of its leading
+    rows, so no second array is held. The leading rows of a column-major
+    array are no column-major array, so those are kept by exact shape, the
+    latest few used (the batch, the last batch, a validation set).
     """
 
     kept = 3
 
     def __init__(self):
-        self._arrays = {}
+        self._largest = {}
+        self._by_shape = {}
 
     def array(self, name, shape, dtype, order="C", fill=None):
-        """An array of ``shape`` and ``dtype``, uninitialised unless ``fill``
-        is given (then filled once, when allocated)."""
-        arrays = self._arrays.setdefault(name, [])
+        """An array of ``shape`` (rows first) and ``dtype``, uninitialised
+        unless ``fill`` is given (then filled once, when allocated)."""
+        if order == "F":
+            return self._exact(name, shape, dtype, fill)
+        full = self._largest.get(name)
+        if (
+            full is None
+            or full.shape[0] < shape[0]
+            or full.shape[1:] != shape[1:]
+            or full.dtype != dtype
+        ):
+            full = self._largest[name] = _new(shape, dtype, "C", fill)
+        return full if full.shape[0] == shape[0] else full[: shape[0]]
+
+    def _exact(self, name, shape, dtype, fill):
+        arrays = self._by_shape.setdefault(name, [])
         for i, array in enumerate(arrays):
             if array.shape == shape and array.dtype == dtype:
                 if i:  # the latest used first: the others go first
                     arrays.insert(0, arrays.pop(i))
                 return array
-        array = np.empty(shape, dtype, order=order)
-        if fill is not None:
-            array.fill(fill)
+        array = _new(shape, dtype, "F", fill)
         arrays.insert(0, array)
         del arrays[self.kept :]
         return array
+
+
+def _new(shape, dtype, order, fill):
+    array = np.empty(shape, dtype, order=order)
+    if fill is not None:
+        array.fill(fill)
+    return array
 
 
 class Dense(Block):
@@ -199,15 +221,29 @@ class Dense(Block):
 
 
 class Activation(Block):
-    """A non-linearity applied entry by entry (see ``activations.py``)."""
+    """A non-linearity applied entry by entry (see ``activations.py``).
 
-    def __init__(self, name):
+    Parameters
+    ----------
+    name : str
+        A key of ``activations.ACTIVATIONS``.
+    overwrite_input : bool, default=False
+        Whether ``forward`` may write its output over its input, for a
+        network that knows nothing else reads that input again: in the
+        dense stack it is a dense block's output, and a dense block keeps
+        its input, not its output, for its backward pass. One array less per
+        layer. (GELU's derivative needs its input: it never overwrites it.)
+    """
+
+    def __init__(self, name, overwrite_input=False):
         self.name = name
         self.function = ACTIVATIONS[name]
+        self.overwrite_input = overwrite_input and not self.function.needs_input
         self.scratch = Scratch()
 
     def forward(self, params, x, training):
-        a = self.function.forward(x, out=self.scratch.array("a", x.shape, x.dtype))
+        out = x if self.overwrite_input else self.scratch.array("a", x.shape, x.dtype)
+        a = self.function.forward(x, out=out)
         return a, (x if self.function.needs_input else a)
 
     def backward(self, params, cache, grad_out, out=None, need_grad_x=True):

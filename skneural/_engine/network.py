@@ -70,7 +70,8 @@ class Network:
             zip(self.activations, self.dropout, strict=True)
         ):
             blocks.append(Dense(sizes[i], sizes[i + 1]))
-            blocks.append(Activation(name))
+            # the dense block keeps its input, not its output: overwrite it
+            blocks.append(Activation(name, overwrite_input=True))
             if rate:
                 blocks.append(Dropout(rate))
         blocks.append(Dense(sizes[-2], sizes[-1], output_layout="F"))
