@@ -110,3 +110,20 @@ def test_warm_start_counts_each_call_as_mlpclassifier():
             counts.append(est.n_iter_)
         counts.append(len(est.loss_curve_))
     assert counts == [3, 3, 6, 3, 3, 6]
+
+
+def test_unscaled_features_train_as_mlpclassifier_does():
+    # a first epoch's loss far above the uninformed model's, from features in
+    # the thousands, is no divergence: it falls from there, as in MLPClassifier
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = 10 * X  # areas up to 25,000: a first loss over 100 times log(2)
+    mlp, ours = both({}, X, y)
+    assert ours.loss_curve_[0] > 100 * np.log(2)
+    assert ours.n_iter_ == mlp.n_iter_ == 20
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_, strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(ours.predict(X), mlp.predict(X))

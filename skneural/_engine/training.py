@@ -20,8 +20,10 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .losses import total_weight
 
-# A loss this many times that of the uninformed model (uniform probabilities)
-# can only come from a step that overshot: the run has diverged.
+# A loss this many times that of the uninformed model (uniform probabilities),
+# and growing from one epoch to the next, can only come from steps that
+# overshoot: the run has diverged. (A large loss alone is no sign: unscaled
+# features start a fit far above it, and it falls from there.)
 _DIVERGENCE_FACTOR = 100.0
 # A loop's warning points at the estimator's ``fit``, five frames up (the
 # step of the loop that warns, ``run``, the fit recipe and its guard).
@@ -176,7 +178,9 @@ class TrainingLoop:
 
     def _diverged(self, loss, finite, state, threshold, lowest):
         """Whether the epoch overshot; if so the lowest loss's parameters are back."""
-        if finite and not loss > threshold:
+        curve = state.history.loss_curve
+        growing = bool(curve) and loss > curve[-1]
+        if finite and not (loss > threshold and growing):
             return False
         history = state.history
         lowest.restore(state.theta)
