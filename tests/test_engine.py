@@ -12,7 +12,9 @@ from skneural import StackedNetClassifier
 from skneural._engine.activations import ACTIVATIONS
 from skneural._engine.full_batch import AcceleratedProximalGradient, ProximalGradient
 from skneural._engine.layers import (
+    Activation,
     Block,
+    Dense,
     dense_backward,
     dense_forward,
     dropout_mask,
@@ -449,3 +451,43 @@ def test_a_toy_block_trains_inside_the_classifiers_network():
     (w0, w1), (b0, b1) = clf.coefs_, clf.intercepts_
     by_hand = (0.5 * np.tanh(X @ w0 + b0)) @ w1 + b1
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], expit(by_hand[:, 0]))
+
+
+class Scale(Block):
+    """The learnable per-unit scale of the user guide's "Writing a block"."""
+
+    penalised = (False,)
+
+    def __init__(self, n_units):
+        self.param_shapes = ((n_units,),)
+
+    def init_params(self, rng, dtype, method=None):
+        return [np.ones(self.param_shapes[0], dtype)]
+
+    def forward(self, params, x, training):
+        (s,) = params
+        return x * s, x
+
+    def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        (s,) = params
+        grad_s = np.sum(grad_out * cache, axis=0)
+        if out is not None:
+            out[0][...] = grad_s
+            grad_s = out[0]
+        return grad_out * s, [grad_s]
+
+
+def test_the_user_guides_block_with_parameters_plugs_in():
+    blocks = [Dense(4, 8), Scale(8), Activation("tanh"), Dense(8, 3, output_layout="F")]
+    net = Network((4, 8, 3), (), SoftmaxCrossEntropy(), blocks=blocks)
+    assert net.n_coef == 4 * 8 + 8 * 3 and net.n_params == net.n_coef + 8 + 8 + 3
+    rng = np.random.RandomState(0)
+    theta = net.init_params(["glorot_uniform"] * 2, rng, np.dtype(np.float64))
+    weights, others = net.unpack(theta)
+    np.testing.assert_array_equal(others[1], np.ones(8))  # the scale, in block order
+    theta += rng.normal(scale=0.3, size=theta.size)
+    x = rng.normal(size=(20, 4))
+    y = np.eye(3)[rng.randint(0, 3, 20)]
+    f = lambda t: net.objective(t, x, y, None, 0.5)  # noqa: E731
+    g = lambda t: net.objective_gradient(t, x, y, None, 0.5)[1]  # noqa: E731
+    assert check_grad(f, g, theta, epsilon=1e-7) < 1e-6 * np.linalg.norm(g(theta))

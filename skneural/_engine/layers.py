@@ -13,9 +13,10 @@ of the backward pass. The protocol, stated once (:class:`Block`):
   deterministic pass (prediction, the full-batch solvers);
 * ``backward(params, cache, grad_out, out=None, need_grad_x=True) ->
   (grad_x, grad_params)``: given ``dL/d(out)``, the gradient for the block
-  below and the gradients of the parameters (written into ``out`` when
-  given: the network's flat gradient vector). ``need_grad_x`` is false for
-  the first block, whose input is the data.
+  below and the gradients of the parameters, a list shaped like ``params``
+  (written into ``out`` when given: arrays shaped like ``params``, views of
+  the network's flat gradient vector). ``need_grad_x`` is false for the
+  first block, whose input is the data: ``grad_x`` may then be None.
 
 Rules that let blocks reuse their arrays from batch to batch: ``forward``
 never overwrites ``x`` (unless the network that builds the block says it may,
@@ -109,7 +110,11 @@ class Block:
     penalised: tuple = ()
 
     def init_params(self, rng, dtype, method=None):
-        """Fresh parameters, one array per entry of ``param_shapes``."""
+        """Fresh parameters, one array per entry of ``param_shapes``.
+
+        ``method`` names an initialisation scheme for blocks that offer a
+        choice (the dense block); others ignore it. Zeros here.
+        """
         return [np.zeros(shape, dtype) for shape in self.param_shapes]
 
     def forward(self, params, x, training):

@@ -35,11 +35,14 @@ class Network:
     dropout : sequence of float, default=None
         Dropout rate after each hidden layer (training only).
     fit_intercept : bool, default=True
-        Whether the biases are trained; when false they keep their initial
-        value (zero for logistic regression) and get no gradient.
+        Whether the unpenalised parameters (the biases of the dense stack)
+        are trained; when false they keep their initial value (zero for
+        logistic regression) and get no gradient.
     blocks : list of Block, default=None
-        The blocks themselves, in place of the dense stack the sizes
-        describe (any blocks following the protocol of ``layers.py``).
+        The blocks themselves, in place of the dense stack that
+        ``activations`` and ``dropout`` describe (which are then ignored):
+        any blocks following the protocol of ``layers.py``. ``layer_sizes``
+        still gives the number of inputs and of outputs.
     """
 
     def __init__(
@@ -57,7 +60,10 @@ class Network:
         self.loss = loss
         n_hidden = len(self.layer_sizes) - 2
         self.dropout = tuple(dropout) if dropout is not None else (0.0,) * n_hidden
-        if len(self.activations) != n_hidden or len(self.dropout) != n_hidden:
+        stack = blocks is None
+        if stack and (
+            len(self.activations) != n_hidden or len(self.dropout) != n_hidden
+        ):
             raise ValueError("one activation and one dropout rate per hidden layer")
         self.blocks = blocks if blocks is not None else self._dense_stack()
         self.layout = ParameterLayout(self.blocks)
@@ -84,7 +90,12 @@ class Network:
 
     # -- parameters ---------------------------------------------------------
     def unpack(self, theta):
-        """Views ``(weights, biases)``: the penalised arrays of ``theta``, the rest."""
+        """Views ``(weights, biases)``: the penalised arrays of ``theta``, the rest.
+
+        For the dense stack, each dense block's weights and biases (what the
+        estimators store as ``coefs_`` and ``intercepts_``); another block's
+        unpenalised parameters come among the biases, in block order.
+        """
         return self.layout.split(theta)
 
     def pack(self, weights, biases, dtype):
@@ -92,17 +103,26 @@ class Network:
         return self.layout.pack(weights, biases, dtype)
 
     def init_params(self, methods, rng, dtype):
-        """Fresh parameters, from one init method per block with parameters."""
-        with_params = [i for i, b in enumerate(self.blocks) if b.param_shapes]
-        if len(methods) != len(with_params):
-            raise ValueError("one init method per block with parameters")
+        """Fresh parameters, block by block, in order (the random draws follow).
+
+        ``methods`` holds the estimator's init method of each dense block;
+        any other block with parameters starts from its own
+        ``init_params(rng, dtype)``.
+        """
+        methods = iter(methods)
         theta = np.empty(self.n_params, dtype)
         views = self.layout.block_views(theta)
-        # block by block, in order: the random draws follow the stack
-        for i, method in zip(with_params, methods, strict=True):
-            initial = self.blocks[i].init_params(rng, dtype, method)
-            for view, value in zip(views[i], initial, strict=True):
+        for block, block_views in zip(self.blocks, views, strict=True):
+            if not block.param_shapes:
+                continue
+            if isinstance(block, Dense):
+                initial = block.init_params(rng, dtype, next(methods))
+            else:
+                initial = block.init_params(rng, dtype)
+            for view, value in zip(block_views, initial, strict=True):
                 view[...] = value
+        if next(methods, None) is not None:
+            raise ValueError("one init method per dense block")
         return theta
 
     # -- forward and backward ------------------------------------------------
