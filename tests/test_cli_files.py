@@ -60,6 +60,24 @@ def test_the_separator_is_sniffed(tmp_path, sep):
     assert "target 'species' with 3 classes" in out
 
 
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_quoted_comma_and_quotes_in_the_first_row_do_not_fool_the_sniffer(
+    tmp_path, sep
+):
+    # a spreadsheet's export: decimal commas, a cell quoted for the comma
+    # and the quotes it holds; csv.Sniffer alone takes that comma for the
+    # separator
+    frame = penguins()
+    frame["bill_length_mm"] = frame["bill_length_mm"].str.replace(".", ",")
+    frame.iloc[0, 0] = 'p000 "ds", north'  # quoted, the line's first cell
+    path = tmp_path / "penguins.csv"
+    frame.to_csv(path, sep=sep, index=False)
+    assert path.read_text().splitlines()[1].startswith('"p000 ""ds"", north"')
+    status, out, err = train(path, "--id", "rowid")
+    assert status == 0, err
+    assert "120 rows, 3 feature columns (2 numeric, 1 categorical: island)" in out
+
+
 def test_decimal_commas_of_a_semicolon_file_are_numbers(tmp_path):
     frame = penguins()
     frame["bill_length_mm"] = frame["bill_length_mm"].str.replace(".", ",")

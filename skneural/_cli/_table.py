@@ -122,10 +122,26 @@ def _first_lines(path, encoding):
 
 
 def _sniff_separator(lines):
+    """The separator of the sample lines: csv.Sniffer's guess, unless it splits
+    them unevenly and another separator splits each into the same fields.
+
+    (The sniffer's quote rule can take the comma inside a quoted cell such as
+    ``"ds, pallas"`` of a ``;`` file for the separator.)
+    """
     try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=SEPARATORS).delimiter
+        guess = csv.Sniffer().sniff("\n".join(lines), delimiters=SEPARATORS).delimiter
     except csv.Error:  # one column, or too few lines to tell: commas
-        return ","
+        guess = ","
+    if _splits_evenly(lines, guess):
+        return guess
+    even = [sep for sep in SEPARATORS if _splits_evenly(lines, sep)]
+    return even[0] if even else guess
+
+
+def _splits_evenly(lines, sep):
+    """Whether ``sep`` gives every line the same number of fields, more than one."""
+    widths = {len(row) for row in csv.reader(lines, delimiter=sep)}
+    return len(widths) == 1 and widths.pop() > 1
 
 
 def _header(path, line, sep):
@@ -161,7 +177,11 @@ def _read(path, **options):
             raise CommandError(
                 f"{path}, row {line}: {saw} fields where the header has {expected}"
             ) from None
-        raise CommandError(f"{path} is not a valid CSV file: {exc}") from None
+        sep = options.get("sep")
+        told = ""
+        if sep and sep != _NO_SEPARATOR:
+            told = f" (read with the separator {sep!r}; --sep gives another)"
+        raise CommandError(f"{path} is not a valid CSV file: {exc}{told}") from None
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
         kind = f"a {path.suffix} file" if path.suffix else "a CSV file"
         raise CommandError(f"{path} cannot be read as {kind}: {exc}") from None
