@@ -159,6 +159,23 @@ def test_train_without_the_target_column(data):
     assert_one_line_error(status, err, str(data["path"]), "'outcome'")
 
 
+def test_train_refuses_a_mistyped_target_the_id_as_target_and_a_missing_folder(
+    data, tmp_path
+):
+    status, _, err = skneural("train", data["path"], "--target", "Diagnosis")
+    assert_one_line_error(status, err, "no column 'Diagnosis'", "'diagnosis'?")
+    status, _, err = skneural(
+        "train", data["path"], "--target", "clinic", "--id", "clinic"
+    )
+    assert_one_line_error(status, err, "--id and --target both name 'clinic'")
+    out = tmp_path / "no" / "such" / "model.joblib"
+    status, stdout, err = skneural(
+        "train", data["path"], "--target", "diagnosis", "--out", out
+    )
+    assert_one_line_error(status, err, "cannot write the model", "no folder")
+    assert stdout == ""  # refused before any training
+
+
 def test_train_on_an_empty_file_and_a_missing_file(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")

@@ -72,10 +72,10 @@ def load_model(path):
                 model = joblib.load(path)
     except CommandError:
         raise
-    except Exception as exc:  # any unreadable file ends the same way
+    except Exception:  # any unreadable file ends the same way
         raise CommandError(
-            f"{path} is not a saved skneural model (it cannot be read: "
-            f"{type(exc).__name__})"
+            f"{path} is not a saved skneural model (it cannot be read as a "
+            f"{'.skops' if _is_skops(path) else 'joblib'} file)"
         ) from None
     if fitted_skneural_estimator(model) is None:
         raise CommandError(

@@ -9,10 +9,12 @@ classification or regression, guessed from the target column unless
 from __future__ import annotations
 
 import contextlib
+import difflib
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -198,13 +200,30 @@ def _guessed_task(frame, args, err):
 
 
 def _check_named_columns(frame, path, args):
-    """Refuse a --target or --id that names no column of the file."""
+    """Refuse a --target or --id that names no column of the file, or the same."""
+    columns = frame.columns.tolist()
     for option, name in [("--target", args.target), ("--id", args.id)]:
-        if name is not None and name not in frame.columns:
+        if name is not None and name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1)
+            hint = f"; {close[0]!r}?" if close else ""
             raise CommandError(
-                f"{path} has no column {name!r} ({option}; its columns: "
-                f"{listing(frame.columns.tolist(), limit=20)})"
+                f"{path} has no column {name!r} ({option}{hint}; its columns: "
+                f"{listing(columns, limit=20)})"
             )
+    if args.id is not None and args.id == args.target:
+        raise CommandError(
+            f"--id and --target both name {args.target!r}: the target cannot "
+            "also be the identifier of each row"
+        )
+
+
+def _check_output(path):
+    """Refuse an --out whose folder does not exist, before training for nothing."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise CommandError(
+            f"{path}: cannot write the model (no folder {str(folder)!r})"
+        )
 
 
 def train(args, say, err):
@@ -216,6 +235,7 @@ def train(args, say, err):
         )
     # bad options fail before any reading
     estimator = TASKS[task_name or "classification"].make_estimator(args)
+    _check_output(args.out)
     frame = read_table(args.data, args.sep, args.encoding)
     path = args.data
     _check_named_columns(frame, path, args)
