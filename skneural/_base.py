@@ -11,6 +11,7 @@ calculus lives here.
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -115,11 +116,16 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         callback may raise in the middle of training).
         """
         before = dict(vars(self))
+        # the loss curve grows in place (as MLPClassifier's): its length now
+        curve = before.get("loss_curve_")
+        length = None if curve is None else len(curve)
         try:
             return self._fit_recipe(X, y, sample_weight, **options)
         except BaseException:
             vars(self).clear()
             vars(self).update(before)
+            if length is not None:
+                del curve[length:]
             raise
 
     def _fit_recipe(
@@ -210,10 +216,13 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
             methods = self._init_methods(architecture)
             return FitState(network.init_params(methods, rng, dtype))
         record = self._continuity()
+        # a copy: the rule updates its state in place, and a call that
+        # raises must leave the fitted record as it was
+        state = copy.deepcopy(record.get("optimizer_state")) if incremental else None
         return FitState(
             network.pack(*self._fitted_params(), dtype),
             self._history(incremental),
-            record.get("optimizer_state") if incremental else None,
+            state,
         )
 
     def _max_epochs(self, incremental):
@@ -271,7 +280,7 @@ class BaseGDEstimator(CallbackSupportMixin, BaseEstimator):
         theta = network.pack(weights, biases, np.result_type(X.dtype, weights[0].dtype))
         threads = blas_threads_for(network.layer_sizes, X.shape[0])
         with threads, np.errstate(over="ignore", invalid="ignore"):
-            z = network.raw_scores(theta, X)
+            z = network.raw_scores(theta, X, order="C")
         # a score whose terms overflowed both ways (inf - inf) has no sign to
         # read: count it as no evidence rather than return NaN
         return np.nan_to_num(z, copy=False, nan=0.0, posinf=np.inf, neginf=-np.inf)
@@ -317,6 +326,17 @@ def fit_stop_reason(estimator):
     if not isinstance(estimator, BaseGDEstimator):
         return ""
     return estimator._continuity().get("stop_reason", "")
+
+
+def fit_curve_unit(estimator):
+    """What one entry of the estimator's ``loss_curve_`` is: 'epoch' or 'iteration'.
+
+    An iteration for the full-batch solvers (logistic regression's, and
+    'lbfgs'), an epoch of minibatches otherwise, as the last call trained.
+    """
+    if not isinstance(estimator, BaseGDEstimator):
+        return "epoch"
+    return estimator._continuity().get("unit", "epoch")
 
 
 def fitted_layers(estimator):

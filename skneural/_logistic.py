@@ -184,7 +184,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         store_hyperparameters(self, locals())
 
     # -- hooks -------------------------------------------------------------------
-    def _init_methods(self, network):
+    def _init_methods(self, architecture):
         return ["zeros"]
 
     def _penalty(self):

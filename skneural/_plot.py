@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import fit_curve_unit
+
 
 def pyplot_or_error(what):
     """``matplotlib.pyplot``, or an ImportError that names the extra to install."""
@@ -31,9 +33,6 @@ def _curve(values, name):
     if values.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {values.shape}.")
     return values
-
-
-_FULL_BATCH_SOLVERS = ("gd", "agd", "cg", "auto", "lbfgs")
 
 
 class LossCurveDisplay:
@@ -215,9 +214,8 @@ class LossCurveDisplay:
                 "LossCurveDisplay.from_estimator needs an estimator with a "
                 f"`loss_curve_` attribute, got {type(final).__name__}."
             )
-        # full-batch solvers (logistic regression's, and lbfgs) record one
-        # loss per iteration, not per epoch
-        full_batch = getattr(final, "solver", None) in _FULL_BATCH_SOLVERS
+        # full-batch solvers record one loss per iteration, not per epoch
+        full_batch = fit_curve_unit(final) == "iteration"
         display = cls(
             loss_curve=final.loss_curve_,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),

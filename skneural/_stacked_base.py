@@ -171,7 +171,7 @@ class StackedNetMixin:
             rate,
             l2=l2,
             shuffle_rng=rng if self.shuffle else None,
-            dropout_rng=rng if any(network.dropout) else None,
+            dropout_rng=rng if network.stochastic else None,
         )
         return TrainingLoop(
             network,

@@ -6,6 +6,7 @@ parameters (``class_weight``; ``loss`` and ``huber_delta``).
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from numbers import Integral, Real
 
@@ -70,6 +71,14 @@ def stacked_init(**task_defaults):
     signature = inspect.Signature(parameters)
 
     def __init__(self, *args, **kwargs):
+        unknown = [name for name in kwargs if name not in signature.parameters]
+        if unknown:  # the close match of a typo, beside the class's name
+            close = difflib.get_close_matches(unknown[0], signature.parameters, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"{type(self).__name__}() got an unexpected keyword argument "
+                f"{unknown[0]!r}{hint}"
+            )
         try:
             arguments = signature.bind(self, *args, **kwargs)
         except TypeError as error:  # name the class, as Python's own message does
@@ -78,6 +87,7 @@ def stacked_init(**task_defaults):
         store_hyperparameters(self, arguments.arguments)
 
     __init__.__signature__ = signature
+    __init__.__doc__ = "Store every parameter as given (see the class docstring)."
     return __init__
 
 

@@ -5,6 +5,7 @@ from contextlib import nullcontext
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 from scipy.special import softmax
 from threadpoolctl import threadpool_info
 
@@ -12,9 +13,12 @@ from skneural._engine.activations import ACTIVATIONS
 from skneural._engine.kernels import (
     add_scaled,
     column_sums,
+    entrywise_dot,
+    product_into,
     softmax_cross_entropy_with_probabilities,
     squared_norm,
 )
+from skneural._engine.layers import Dense, dense_backward, dense_forward
 from skneural._engine.losses import softmax_cross_entropy
 from skneural._engine.threads import (
     LARGE_PRODUCT,
@@ -134,3 +138,40 @@ def test_adam_steps_are_the_written_formula_to_the_last_bit(dtype, weight_decay)
         np.testing.assert_array_equal(adam.state["m"], m)
         np.testing.assert_array_equal(adam.state["v"], v)
         np.testing.assert_array_equal(theta, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_the_dense_block_computes_the_dense_formulas(dtype, layout, sparse):
+    rng = np.random.RandomState(3)
+    x = (rng.standard_normal((30, 6)) * (rng.uniform(size=(30, 6)) > 0.3)).astype(dtype)
+    w, b = (
+        rng.standard_normal((6, 4)).astype(dtype),
+        rng.standard_normal(4).astype(dtype),
+    )
+    grad_z = np.asarray(rng.standard_normal((30, 4)), dtype, order=layout)
+    block = Dense(6, 4, output_layout=layout)
+    x_in = csr_matrix(x) if sparse else x
+    z, cache = block.forward([w, b], x_in, None)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert z.dtype == dtype and (z.flags.f_contiguous if layout == "F" else True)
+    np.testing.assert_allclose(z, dense_forward(x, w, b), rtol=rtol, atol=rtol)
+    grad_x, (grad_w, grad_b) = block.backward([w, b], cache, grad_z.copy())
+    expected = dense_backward(x, w, grad_z)
+    for got, want in zip((grad_w, grad_b, grad_x), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=10 * rtol)
+    assert block.backward([w, b], cache, grad_z, need_grad_x=False)[0] is None
+
+
+def test_products_and_dots_into_kept_arrays_match_numpy():
+    rng = np.random.RandomState(4)
+    a, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 2))
+    out = np.empty((5, 2))
+    assert product_into(a, b, out) is out
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12)
+    np.testing.assert_allclose(product_into(csr_matrix(a), b, np.empty((5, 2))), a @ b)
+    for order in ("C", "F"):
+        u = np.asarray(rng.standard_normal((7, 3)), order=order)
+        v = np.asarray(rng.standard_normal((7, 3)), order=order)
+        assert entrywise_dot(u, v) == pytest.approx(float(np.sum(u * v)), rel=1e-12)

@@ -295,3 +295,21 @@ def test_the_axis_says_iterations_for_full_batch_solvers(breast_cancer, model, l
     display = LossCurveDisplay.from_estimator(model)
     assert display.ax_.get_xlabel() == label
     plt.close("all")
+
+
+def test_the_axis_follows_the_fit_not_a_later_set_params(breast_cancer):
+    X, y = breast_cancer
+    X = StandardScaler().fit_transform(X)
+    est = quiet_fit(LogisticRegressionGD(solver="sgd", max_iter=3), X, y)
+    est.set_params(solver="cg")  # changes nothing fitted
+    assert LossCurveDisplay.from_estimator(est).ax_.get_xlabel() == "Epoch"
+    # partial_fit trains by minibatch epochs whatever the solver
+    est = LogisticRegressionGD().partial_fit(X, y, classes=[0, 1])
+    assert LossCurveDisplay.from_estimator(est).ax_.get_xlabel() == "Epoch"
+    plt.close("all")
+
+
+def quiet_fit(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)

@@ -229,3 +229,80 @@ def test_stop_reason_says_a_fit_diverged(iris):
     reg.fit(X, y.astype(float))
     assert fit_stop_reason(reg) == "converged"
     assert fit_stop_reason(object()) == ""
+
+
+# -- found in review -------------------------------------------------------------------
+class WithDropoutBlock(StackedNetClassifier):
+    """A network whose dropout is a block of its own, not the dropout parameter."""
+
+    def _network(self, layer_sizes, activations, loss, dropout=None):
+        from skneural._engine.layers import Dropout
+
+        blocks = super()._network(layer_sizes, activations, loss, dropout).blocks
+        blocks.insert(2, Dropout(0.5))
+        return Network(layer_sizes, activations, loss, dropout, blocks=blocks)
+
+
+def test_a_dropout_block_given_as_a_block_drops_while_training(iris):
+    X, y = iris
+    settings = dict(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    plain = quiet(lambda: StackedNetClassifier(**settings).fit(X, y))
+    dropped = quiet(lambda: WithDropoutBlock(**settings).fit(X, y))
+    assert not np.allclose(plain.coefs_[0], dropped.coefs_[0])
+    # prediction uses the network as it is, with no mask
+    np.testing.assert_array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
+
+
+def test_a_call_that_raises_leaves_curve_and_optimizer_state_as_they_were(
+    iris, monkeypatch
+):
+    X, y = iris
+    est = StackedNetClassifier(hidden_layer_sizes=(4,), random_state=0)
+    classes = np.unique(y)
+    for _ in range(2):
+        est.partial_fit(X, y, classes=classes)
+    curve, t = list(est.loss_curve_), est._continuity()["optimizer_state"]["t"]
+    calls = {"n": 0}
+    original = Network.objective_gradient
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 1:  # the second batch of the call
+            raise RuntimeError("a failure in the middle of an epoch")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "objective_gradient", failing)
+    with pytest.raises(RuntimeError):
+        est.set_params(batch_size=50).partial_fit(X, y)
+    assert est.loss_curve_ == curve
+    assert est._continuity()["optimizer_state"]["t"] == t
+
+
+@pytest.mark.parametrize(
+    "change", [{"solver": "sgd"}, {"solver": "rmsprop"}, {"momentum": 0.0}]
+)
+def test_partial_fit_after_another_rule_starts_that_rule_afresh(iris, change):
+    X, y = iris
+    est = StackedNetClassifier(hidden_layer_sizes=(4,), solver="sgd", random_state=0)
+    est.partial_fit(X, y, classes=np.unique(y))
+    if "momentum" not in change:
+        est.set_params(solver="adam").partial_fit(X, y)
+    est.set_params(**change).partial_fit(X, y)
+    assert est.n_iter_ == 1 and np.isfinite(est.loss_curve_[-1])
+
+
+def test_predictions_are_row_major_as_scikit_learns(iris):
+    X, y = iris
+    est = quiet(
+        lambda: StackedNetClassifier(hidden_layer_sizes=(4,), max_iter=5).fit(X, y)
+    )
+    assert est.predict_proba(X).flags.c_contiguous
+    lr = LogisticRegressionGD().fit(X, y)
+    assert lr.decision_function(X).flags.c_contiguous
+
+
+def test_a_misspelled_parameter_gets_its_close_match():
+    with pytest.raises(TypeError, match="did you mean 'hidden_layer_sizes'"):
+        StackedNetClassifier(hiden_layer_sizes=(3,))
+    with pytest.raises(TypeError, match="StackedNetRegressor.. got an unexpected"):
+        StackedNetRegressor(zzz=1)

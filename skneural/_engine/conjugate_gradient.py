@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from .kernels import entrywise_dot
+from .losses import SoftmaxCrossEntropy
 from .penalties import add_l2_gradient, l2_penalty
 
 # The line search stops when the slope along the line has fallen to this
@@ -55,17 +57,6 @@ def conjugate_direction(grad, previous_direction, beta):
     # beta * d_prev - grad: the same sum in two passes, no temporary
     direction = np.multiply(previous_direction, beta)
     return np.subtract(direction, grad, out=direction)
-
-
-def _entrywise_dot(a, b):
-    """``sum(a * b)`` over every entry of two arrays laid out alike.
-
-    ``np.vdot`` flattens in row-major order, which copies a column-major
-    array (the scores' layout) first; its transpose is row-major, a view.
-    """
-    if a.flags.f_contiguous:
-        a, b = a.T, b.T
-    return float(np.vdot(a, b))
 
 
 class ScoreLine:
@@ -110,7 +101,8 @@ class ScoreLine:
         # exponentials' row sums): take it at every trial; other losses pay
         # a pass of their own (the sigmoid's log_expit, several times its
         # gradient's cost), taken at the accepted trial only
-        self._with_value = getattr(loss, "out_activation", None) == "softmax"
+        # the softmax gives its loss with its probabilities, from one exp
+        self._with_value = isinstance(loss, SoftmaxCrossEntropy)
         self.t = None  # the last trial's step, its scores, value and gradient
         self.scores = np.empty_like(z_rate)
         self.value = None
@@ -131,7 +123,7 @@ class ScoreLine:
             )
         self.t = t
         penalty_slope = self.l2 * (self._wr + t * self._rr)
-        return (_entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
+        return (entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
 
     def objective_gradient(self, theta, backward, out):
         """The objective and its gradient (into ``out``) at the last trial's point.
@@ -214,7 +206,7 @@ class ConjugateGradientLinearModel:
     Parameters
     ----------
     smooth : callable
-        ``smooth(theta, z) -> (f, grad)`` from the scores ``z`` (overwritten).
+        ``smooth(theta, z) -> (f, grad)`` from the scores ``z`` (read only).
     scores : callable
         ``scores(theta) -> z``, linear in ``theta`` (so ``scores(d)`` is the
         rate at which the scores move along ``d``).
@@ -242,7 +234,7 @@ class ConjugateGradientLinearModel:
         self._gradients = (np.empty_like(theta), np.empty_like(theta))
         self._rounding = _ROUNDING * np.finfo(theta.dtype).eps
         z = self.scores(theta)
-        f, grad = self.smooth(theta, z.copy(order="K"))
+        f, grad = self.smooth(theta, z)
         return f, grad, -grad, z
 
     def iterate(self, theta):

@@ -36,6 +36,9 @@ class History:
     stop_reason : str
         Why the last call stopped: 'converged', 'diverged', 'interrupted',
         'max_iter', a stall's message, or '' (it ran all its epochs).
+    unit : {'epoch', 'iteration'}
+        What one entry of the loss curve is: a pass of minibatches, or one
+        full-batch iteration.
     """
 
     loss_curve: list = field(default_factory=list)
@@ -48,6 +51,7 @@ class History:
     n_iter: int = 0
     learning_rate: float | None = None
     stop_reason: str = ""
+    unit: str = "epoch"
 
 
 @dataclass
@@ -81,6 +85,7 @@ class FitState:
             "learning_rate": None if rate is None else float(rate),
             "optimizer_state": self.optimizer_state,
             "stop_reason": str(history.stop_reason),
+            "unit": str(history.unit),
         }
 
 

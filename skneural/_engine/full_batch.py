@@ -156,7 +156,7 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
     scores : callable
         ``scores(theta) -> z``, the model's output scores.
     smooth, value : callable
-        ``smooth(theta, z) -> (f, grad)`` (may overwrite ``z``) and
+        ``smooth(theta, z) -> (f, grad)`` (reads ``z`` only) and
         ``value(theta, z) -> f``, from known scores.
     """
 
@@ -183,7 +183,7 @@ class AcceleratedLinearModel(AcceleratedProximalGradient):
     def _smooth_at(self, y, z_y):
         """``smooth`` at the new extrapolated point, keeping its scores."""
         self._scores_y, self._scores_grad = z_y, None
-        return self.smooth(y, z_y.copy(order="K"))
+        return self.smooth(y, z_y)
 
     def _smooth_at_start(self, theta):
         self._scores_now = self.scores(theta)

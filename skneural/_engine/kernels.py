@@ -108,3 +108,40 @@ def softmax_cross_entropy_with_probabilities(z, y, probabilities_out=None):
     losses += top
     losses -= target_scores
     return losses
+
+
+def product_into(a, b, out):
+    """``a @ b`` written into ``out``, an array kept from batch to batch.
+
+    The dense block's products (``dense_forward`` and ``dense_backward``
+    allocate theirs); ``a`` may be a scipy sparse matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> product_into(np.eye(2), np.array([[1.0], [2.0]]), np.empty((2, 1)))
+    array([[1.],
+           [2.]])
+    """
+    if isinstance(a, np.ndarray):  # the common case first: one cheap check
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b
+    return out
+
+
+def entrywise_dot(a, b):
+    """``sum(a * b)`` over every entry of two arrays laid out alike, as a float.
+
+    ``np.vdot`` flattens in row-major order, which copies a column-major
+    array (the scores' layout) first; its transpose is row-major, a view.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.asfortranarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> entrywise_dot(a, a)
+    30.0
+    """
+    if a.flags.f_contiguous:
+        a, b = a.T, b.T
+    return float(np.vdot(a, b))

@@ -24,9 +24,13 @@ see :class:`Activation`); ``backward`` may overwrite ``grad_out`` (the caller
 is done with it). A block's outputs stay valid until its next pass: the
 caller copies what it keeps.
 
+A block instance appears once in a network (it keeps its own arrays).
+
 Nothing here assumes a dense layer: the network is a list of blocks plus a
 loss, and a new kind of block (a convolution, say) only has to follow the
-protocol.
+protocol to be trained by every solver. What the estimators store as fitted
+attributes (``coefs_`` and ``intercepts_``, read by the ONNX export) and the
+BLAS thread rule do read the dense stack's shapes.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
 from .activations import ACTIVATIONS
-from .kernels import column_sums
+from .kernels import column_sums, product_into
 
 
 # -- the formulas --------------------------------------------------------------------
@@ -108,6 +112,9 @@ class Block:
 
     param_shapes: tuple = ()
     penalised: tuple = ()
+    # whether forward draws from ``training`` (the network then gets a
+    # random generator while it trains)
+    stochastic: bool = False
 
     def init_params(self, rng, dtype, method=None):
         """Fresh parameters, one array per entry of ``param_shapes``.
@@ -199,30 +206,33 @@ class Dense(Block):
         self.scratch = Scratch()
 
     def init_params(self, rng, dtype, method="glorot_uniform"):
+        """``[weights, bias]`` drawn by ``init_dense`` with ``method``."""
         return list(init_dense(self.fan_in, self.fan_out, method, rng, dtype))
 
     def forward(self, params, x, training):
+        """``z = x W + b`` into the block's own array; the cache is ``x``."""
         weights, bias = params
         shape = (x.shape[0], self.fan_out)
         z = self.scratch.array("z", shape, weights.dtype, self.output_layout)
-        _product(x, weights, z)
+        product_into(x, weights, z)
         z += bias
         return z, x
 
     def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        """``x^T dL/dz``, the column sums of ``dL/dz``, and ``dL/dz W^T``."""
         weights, _ = params
         x = cache
         if out is None:
             out = [np.empty_like(p) for p in params]
         grad_weights, grad_bias = out
-        _product(x.T, grad_out, grad_weights)
+        product_into(x.T, grad_out, grad_weights)
         n = grad_out.shape[0]
         ones = self.scratch.array("ones", (n,), grad_out.dtype, fill=1)
         column_sums(grad_out, grad_bias, ones)
         if not need_grad_x:
             return None, out
         grad_x = self.scratch.array("grad_x", (n, self.fan_in), grad_out.dtype)
-        return _product(grad_out, weights.T, grad_x), out
+        return product_into(grad_out, weights.T, grad_x), out
 
 
 class Activation(Block):
@@ -247,11 +257,13 @@ class Activation(Block):
         self.scratch = Scratch()
 
     def forward(self, params, x, training):
+        """``a = g(z)``; the cache is ``a`` (``z`` when the derivative needs it)."""
         out = x if self.overwrite_input else self.scratch.array("a", x.shape, x.dtype)
         a = self.function.forward(x, out=out)
         return a, (x if self.function.needs_input else a)
 
     def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        """``dL/dz = dL/da * g'``, written over ``grad_out``; no parameters."""
         grad_out *= self.function.derivative(cache)
         return grad_out, []
 
@@ -265,9 +277,11 @@ class Dropout(Block):
 
     def __init__(self, rate):
         self.rate = rate
+        self.stochastic = bool(rate)
         self.scratch = Scratch()
 
     def forward(self, params, x, training):
+        """``x`` times a fresh mask while training; ``x`` itself otherwise."""
         if training is None or not self.rate:
             return x, None
         mask = dropout_mask(x.shape, self.rate, training, x.dtype)
@@ -275,14 +289,7 @@ class Dropout(Block):
         return np.multiply(x, mask, out=dropped), mask
 
     def backward(self, params, cache, grad_out, out=None, need_grad_x=True):
+        """``grad_out`` times the same mask; no parameters."""
         if cache is not None:
             grad_out *= cache
         return grad_out, []
-
-
-def _product(a, b, out):
-    """``a @ b`` written into ``out`` (``a`` may be sparse)."""
-    if isinstance(a, np.ndarray):  # the common case first: one cheap check
-        return np.matmul(a, b, out=out)
-    out[...] = a @ b
-    return out

@@ -59,6 +59,7 @@ class LbfgsTraining:
         """Train ``state.theta`` in place, recording into ``state.history``."""
         theta, history = state.theta, state.history
         state.optimizer_state = None  # scipy keeps no state between calls
+        history.unit = "iteration"
         work = theta.copy()  # in theta's dtype: float32 data trains in float32
         evaluated = {}
 
@@ -100,7 +101,11 @@ class LbfgsTraining:
         # scikit-learn's own check: a ConvergenceWarning unless scipy converged
         n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
         history.n_iter = start_iter + n_iter
-        history.stop_reason = "converged" if result.status == 0 else "max_iter"
+        # scipy's status: 0 converged, 1 an iteration or evaluation limit,
+        # 2 anything else (the line search could not go on)
+        history.stop_reason = {0: "converged", 1: "max_iter"}.get(
+            result.status, f"lbfgs stopped: {result.message}"
+        )
         theta[...] = result.x
         return state
 

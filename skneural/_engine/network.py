@@ -84,6 +84,11 @@ class Network:
         return blocks
 
     @property
+    def stochastic(self):
+        """Whether a block draws random numbers while training (dropout)."""
+        return any(block.stochastic for block in self.blocks)
+
+    @property
     def n_blocks(self):
         """Number of blocks (dense, activation and dropout blocks alike)."""
         return len(self.blocks)
@@ -151,10 +156,15 @@ class Network:
             grad[self.n_coef :] = 0
         return grad
 
-    def raw_scores(self, theta, x):
-        """Output scores at ``theta`` (no dropout), in a new array."""
+    def raw_scores(self, theta, x, order="K"):
+        """Output scores at ``theta`` (no dropout), in a new array.
+
+        ``order`` is its memory layout: 'K' keeps the last block's (column
+        by column for the dense stack, what the losses read fastest); 'C'
+        gives what scikit-learn's predictions return.
+        """
         z, _ = self.forward(theta, x)
-        return z.copy(order="K")
+        return z.copy(order=order)
 
     # -- the objective ---------------------------------------------------------
     def penalty(self, theta, l2=0.0, l1=0.0):

@@ -23,6 +23,20 @@ def gradient_step(theta, grad, learning_rate):
     return theta
 
 
+def continued(state, fresh):
+    """The state a previous call left, if it is this rule's; else ``fresh``.
+
+    A ``partial_fit`` after ``set_params(solver=...)`` (or another momentum)
+    finds another rule's state: the new rule starts afresh, as it would in
+    a new fit.
+    """
+    if state is None or state.keys() != fresh.keys():
+        return fresh
+    if any(np.shape(state[key]) != np.shape(fresh[key]) for key in fresh):
+        return fresh
+    return state
+
+
 class _InPlaceRule:
     """Base of Adagrad and RMSprop: a scratch array so that no step allocates."""
 
@@ -49,7 +63,8 @@ class SGD:
     def __init__(self, n_params, dtype, momentum=0.0, nesterov=False, state=None):
         self.momentum = momentum
         self.nesterov = nesterov
-        self.state = state or {"velocity": np.zeros(n_params if momentum else 0, dtype)}
+        fresh = {"velocity": np.zeros(n_params if momentum else 0, dtype)}
+        self.state = continued(state, fresh)
 
     def step(self, theta, grad, learning_rate):
         """One update; ``grad`` is overwritten (it serves as scratch space)."""
@@ -74,7 +89,7 @@ class Adagrad(_InPlaceRule):
 
     def __init__(self, n_params, dtype, epsilon=1e-8, state=None):
         self.epsilon = epsilon
-        self.state = state or {"sum_sq": np.zeros(n_params, dtype)}
+        self.state = continued(state, {"sum_sq": np.zeros(n_params, dtype)})
 
     def step(self, theta, grad, learning_rate):
         sum_sq, work = self.state["sum_sq"], self.scratch(grad)
@@ -89,7 +104,7 @@ class RMSprop(_InPlaceRule):
     def __init__(self, n_params, dtype, rho=0.9, epsilon=1e-8, state=None):
         self.rho = rho
         self.epsilon = epsilon
-        self.state = state or {"mean_sq": np.zeros(n_params, dtype)}
+        self.state = continued(state, {"mean_sq": np.zeros(n_params, dtype)})
 
     def step(self, theta, grad, learning_rate):
         mean_sq, work = self.state["mean_sq"], self.scratch(grad)
@@ -121,11 +136,8 @@ class Adam:
         state=None,
     ):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        self.state = state or {
-            "t": 0,
-            "m": np.zeros(n_params, dtype),
-            "v": np.zeros(n_params, dtype),
-        }
+        fresh = {"t": 0, "m": np.zeros(n_params, dtype), "v": np.zeros(n_params, dtype)}
+        self.state = continued(state, fresh)
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
 
     def step(self, theta, grad, learning_rate):

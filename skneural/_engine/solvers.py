@@ -13,7 +13,9 @@ The loop trains by epochs and asks its solver, whatever it is:
   than stop;
 * ``step_size``: the step the solver takes now, for messages;
 * ``state``: the optimizer state a later ``partial_fit`` continues from
-  (None when there is none).
+  (None when there is none);
+* ``unit``: what an epoch of the loss curve is, 'epoch' (a pass of
+  minibatches) or 'iteration' (one full-batch step).
 
 :class:`MinibatchSolver` wraps a minibatch rule of ``optimizers.py``
 (``step(theta, grad, learning_rate)``) and the batches of the data;
@@ -127,6 +129,8 @@ class MinibatchSolver:
     dropout_rng : RandomState, default=None
         Draws the dropout masks; None for a network without dropout.
     """
+
+    unit = "epoch"
 
     def __init__(
         self,
@@ -251,6 +255,7 @@ class FullBatchSolver:
     """
 
     state = None  # the rule's state does not outlive the fit
+    unit = "iteration"
 
     def __init__(self, rule, network, x, sample_weight, l1=0.0):
         self.rule, self.network = rule, network

@@ -128,7 +128,7 @@ class TrainingLoop:
         # the lowest training loss of this call (what an interrupted or
         # diverged run keeps), and the best validation score's epoch
         lowest, best_scored = _Kept(theta), _Kept()
-        history.stop_reason = ""
+        history.stop_reason, history.unit = "", self.solver.unit
         for epoch in range(self.max_iter):
             outcome = self._epoch(state, lowest)
             if outcome is None:
