@@ -313,6 +313,14 @@ class LogisticRegressionGD(BaseGDClassifier):
             scores=scores,
         )
 
+    def _start_state(self, network, architecture, rng, dtype, first_call, incremental):
+        state = super()._start_state(
+            network, architecture, rng, dtype, first_call, incremental
+        )
+        if not self.fit_intercept:  # a warm start without intercept: zero, as fresh
+            state.theta[network.n_coef :] = 0
+        return state
+
     def _fitted_params(self):
         return [self.coef_.T], [self.intercept_]
 

@@ -551,3 +551,13 @@ def test_cg_with_l1_falls_back_to_agd(breast_cancer):
     agd = LogisticRegressionGD(solver="agd", l1_ratio=0.5, C=0.5).fit(X, y)
     np.testing.assert_array_equal(cg.coef_, agd.coef_)
     assert np.sum(cg.coef_ == 0) > 0
+
+
+def test_a_warm_start_without_intercept_has_none(breast_cancer):
+    X, y = breast_cancer
+    clf = LogisticRegressionGD(warm_start=True, tol=1e-10).fit(X, y)
+    assert clf.intercept_[0] != 0
+    clf.set_params(fit_intercept=False).fit(X, y)
+    assert clf.intercept_[0] == 0  # as LogisticRegression's warm start gives
+    cold = LogisticRegressionGD(fit_intercept=False, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, cold.coef_, rtol=1e-6, atol=1e-8)
