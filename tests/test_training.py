@@ -225,7 +225,9 @@ def test_stop_reason_says_a_fit_diverged(iris):
     assert fit_stop_reason(est) == "diverged"
     quiet(lambda: est.set_params(learning_rate_init=1e-3, max_iter=3).fit(X, y))
     assert fit_stop_reason(est) == "max_iter"
-    reg = StackedNetRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=500)
+    reg = StackedNetRegressor(
+        hidden_layer_sizes=(3,), solver="lbfgs", max_iter=500, random_state=0
+    )
     reg.fit(X, y.astype(float))
     assert fit_stop_reason(reg) == "converged"
     assert fit_stop_reason(object()) == ""
@@ -306,3 +308,27 @@ def test_a_misspelled_parameter_gets_its_close_match():
         StackedNetClassifier(hiden_layer_sizes=(3,))
     with pytest.raises(TypeError, match="StackedNetRegressor.. got an unexpected"):
         StackedNetRegressor(zzz=1)
+
+
+def test_an_lbfgs_stop_other_than_its_limits_says_why(iris, monkeypatch):
+    import scipy.optimize
+
+    from skneural._engine import lbfgs
+
+    real = scipy.optimize.minimize
+
+    def line_search_fails(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.status, result.message = 2, "ABNORMAL: line search failed"
+        return result
+
+    monkeypatch.setattr(lbfgs.scipy.optimize, "minimize", line_search_fails)
+    X, y = iris
+    est = StackedNetClassifier(
+        hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5, random_state=0
+    )
+    quiet(lambda: est.fit(X, y))
+    assert fit_stop_reason(est) == "lbfgs stopped: ABNORMAL: line search failed"
+    monkeypatch.setattr(lbfgs.scipy.optimize, "minimize", real)
+    quiet(lambda: est.fit(X, y))
+    assert fit_stop_reason(est) == "max_iter"

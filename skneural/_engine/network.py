@@ -253,5 +253,4 @@ class Network:
         """The non-smooth part ``l1 ||W||_1 / sum_i s_i`` of the objective."""
         if not l1:
             return 0.0
-        weights = theta[: self.n_coef]
-        return l1_penalty(weights, l1) / total_weight(x.shape[0], sample_weight)
+        return self.penalty(theta, l1=l1) / total_weight(x.shape[0], sample_weight)
