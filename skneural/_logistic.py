@@ -15,7 +15,7 @@ from ._engine.losses import total_weight
 from ._engine.optimizers import SGD
 from ._engine.schedules import LearningRate
 from ._engine.solvers import FullBatchSolver, MinibatchSolver, batch_size
-from ._engine.step_size import automatic_learning_rate
+from ._engine.step_size import automatic_learning_rate, link_curvature
 from ._engine.training import TrainingLoop
 
 # Epochs without an improvement of the objective by ``tol`` after which
@@ -199,7 +199,8 @@ class LogisticRegressionGD(BaseGDClassifier):
         batch = batch_size(self.batch_size, X.shape[0]) if minibatch else None
         auto = self.learning_rate == "auto"
         step = self.learning_rate
-        if auto:
+        # conjugate gradients bound their first step on their own line
+        if auto and (minibatch or self._solver_used() != "cg"):
             step = automatic_learning_rate(
                 network.loss,
                 network.layer_sizes[-1],
@@ -281,7 +282,7 @@ class LogisticRegressionGD(BaseGDClassifier):
         smooth = lambda theta, z: network.linear_objective_gradient(  # noqa: E731
             theta, X, z, Y, sw, l2
         )
-        scores = lambda theta: network.raw_scores(theta, X)  # noqa: E731
+        scores = lambda theta: network.linear_scores(theta, X)  # noqa: E731
         if solver == "cg":
             return ConjugateGradientLinearModel(
                 smooth,
@@ -297,10 +298,13 @@ class LogisticRegressionGD(BaseGDClassifier):
                     theta[:n_coef],
                     d[:n_coef],
                 ),
-                step,
+                None if step == "auto" else step,
                 # X^T grad_z: the single block's backward pass
                 lambda theta, grad_z, out: network.linear_gradient(
                     theta, X, grad_z, out
+                ),
+                curvature=link_curvature(
+                    network.loss, network.layer_sizes[-1], at_start=True
                 ),
             )
         return AcceleratedLinearModel(

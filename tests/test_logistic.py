@@ -225,6 +225,8 @@ def test_extreme_inputs_raise_no_overflow(breast_cancer):
         log_proba = clf.predict_log_proba(extreme)
         clf.fit(X * 1e150, y)
     assert np.all(np.isfinite(proba)) and not np.any(np.isnan(log_proba))
+    # and it learns there: the first step is not lost to overflow
+    assert clf.score(X * 1e150, y) > 0.9
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert np.all(np.isfinite(clf.coef_))
 
@@ -517,6 +519,46 @@ def test_cg_line_keeps_the_objective_and_gradient_of_its_last_trial(
     )
     assert f == expected_f
     np.testing.assert_array_equal(grad, expected_grad)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("scale", [1.0, 1e150])
+def test_cg_first_step_is_bounded_by_the_curvature_along_the_line(n_outputs, scale):
+    # the first trial -phi'(0) / c uses c >= phi'' on the whole line (the
+    # link's curvature bound): it lowers the objective and falls short of
+    # the minimum; for the sigmoid from zero weights it is the Newton step
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+    from skneural._engine.network import Network
+    from skneural._engine.step_size import link_curvature
+
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(60, 4)) * scale
+    k = max(n_outputs, 2)
+    Y = np.eye(k)[rng.randint(0, k, 60)]
+    Y = np.asfortranarray(Y[:, 1:] if n_outputs == 1 else Y)
+    sw, l2 = rng.uniform(0.5, 2, 60), 0.4
+    loss = SigmoidCrossEntropy() if n_outputs == 1 else SoftmaxCrossEntropy()
+    network = Network((4, n_outputs), (), loss)
+    theta = np.zeros(network.n_params)
+    _, grad = network.objective_gradient(theta, X, Y, sw, l2)
+    d, n_coef = -grad, network.n_coef
+    z, z_rate = network.raw_scores(theta, X), network.raw_scores(d, X)
+    line = score_line(loss, Y, sw, l2, sw.sum(), z, z_rate, theta[:n_coef], d[:n_coef])
+    slope0 = line(0.0)
+    step = line.bounded_step(slope0, link_curvature(loss, n_outputs, at_start=True))
+    assert 0 < step < np.inf
+    assert line(step) <= 0  # short of the minimum, where the slope turns positive
+    if scale == 1.0:
+
+        def phi(t):
+            return network.objective(theta + t * d, X, Y, sw, l2)
+
+        assert phi(step) < phi(0.0)
+        if n_outputs == 1:
+            h = 1e-4
+            curvature = (phi(h) - 2 * phi(0.0) + phi(-h)) / h**2
+            assert step == pytest.approx(-slope0 / curvature, rel=1e-5)
 
 
 def test_line_minimum_finds_the_minimum_of_a_convex_function():

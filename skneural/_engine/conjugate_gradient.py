@@ -125,6 +125,31 @@ class ScoreLine:
         penalty_slope = self.l2 * (self._wr + t * self._rr)
         return (entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
 
+    def bounded_step(self, slope0, curvature):
+        """The step ``-phi'(0) / c``, where ``c >= phi''`` along the whole line.
+
+        The link's curvature is at most ``curvature`` everywhere (1/4 for
+        the sigmoid), so ``phi''(t) <= (curvature sum_i s_i |r_i|^2 + l2
+        |w_rate|^2) / total_weight`` with ``r_i`` the rate of sample ``i``'s
+        scores: this step decreases the objective, and is the minimiser
+        itself where the curvature is at its bound (a sigmoid from zero
+        weights). It needs the scores' rate only, known already: a first
+        trial for the line search at no pass over the data.
+        """
+        # in units of the largest rate, so that huge features cannot overflow
+        # the squares (the step is a ratio: the unit cancels)
+        top = float(np.abs(self.z_rate).max()) if self.z_rate.size else 0.0
+        if not 0 < top < np.inf:
+            return 1.0
+        rate = self.z_rate / top
+        if self.sample_weight is None:
+            spread = entrywise_dot(rate, rate)
+        else:
+            spread = float(np.square(rate).sum(axis=1) @ self.sample_weight)
+        bound = (curvature * spread * top + self.l2 * self._rr / top) * self.scale
+        step = -slope0 / top / bound
+        return step if 0 < step < np.inf else 1.0
+
     def objective_gradient(self, theta, backward, out):
         """The objective and its gradient (into ``out``) at the last trial's point.
 
@@ -213,16 +238,20 @@ class ConjugateGradientLinearModel:
     line : callable
         ``line(z, z_rate, theta, d) -> ScoreLine``, the objective along the
         line (see :class:`ScoreLine`).
-    step : float
-        The first iteration's trial step.
+    step : float or None
+        The first iteration's trial step; None for the step the link's
+        ``curvature`` bounds (:meth:`ScoreLine.bounded_step`), which needs
+        no estimate of the data's largest eigenvalue.
     backward : callable
         ``backward(theta, grad_z, out) -> out``, the gradient in ``theta``
         of ``grad_z . scores(theta)``: the product with ``X^T``.
+    curvature : float, default=None
+        A bound on the link's curvature, for a first step of None.
     """
 
-    def __init__(self, smooth, scores, line, step, backward):
+    def __init__(self, smooth, scores, line, step, backward, curvature=None):
         self.smooth, self.scores, self.line = smooth, scores, line
-        self.backward = backward
+        self.backward, self.curvature = backward, curvature
         # the gradients alternate between two arrays: no allocation, and the
         # network's views into them stay cached
         self._gradients = None
@@ -248,6 +277,8 @@ class ConjugateGradientLinearModel:
             self.optimality = 0.0
             return f
         line = self.line(z, self.scores(direction), theta, direction)
+        if self.step_size is None:
+            self.step_size = line.bounded_step(slope0, self.curvature)
         t = line_minimum(line, slope0, self.step_size)
         if line.t != t:  # out of trials, the search stopped at an untried step
             line(t)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import product_into
 from .layers import Activation, Dense, Dropout, Scratch
 from .losses import total_weight
 from .parameters import ParameterLayout
@@ -225,6 +226,21 @@ class Network:
         ``grad``: the backward pass of the one dense block.
         """
         return self.backward(theta, self._linear_caches(x), grad_z, grad)
+
+    def linear_scores(self, theta, x):
+        """The scores ``x W + b`` of a linear network, in a new column-major array.
+
+        What :meth:`raw_scores` gives, written straight into the array it
+        returns: no pass through the block's own array and no copy, for the
+        line-searched solvers, which ask for the scores of every direction.
+        """
+        self._linear_caches(x)
+        dense = self.blocks[0]
+        weights = theta[: self.n_coef].reshape(dense.fan_in, dense.fan_out)
+        z = np.empty((x.shape[0], dense.fan_out), theta.dtype, order="F")
+        product_into(x, weights, z)
+        z += theta[self.n_coef :]
+        return z
 
     def _linear_caches(self, x):
         # a dense block's cache is its input: no forward pass needed

@@ -11,6 +11,7 @@ improvement count, the message) and :meth:`~TrainingLoop._stop_reason`
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -160,7 +161,7 @@ class TrainingLoop:
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss = self.solver.epoch(theta, state.history)
-                finite = bool(np.isfinite(loss) and np.all(np.isfinite(theta)))
+                finite = math.isfinite(loss) and bool(np.isfinite(theta).all())
         except KeyboardInterrupt:
             # as MLPClassifier: Ctrl-C ends training, not the program, and
             # leaves a usable model (the best whole epoch so far)
@@ -204,14 +205,12 @@ class TrainingLoop:
         """The epoch's loss, validation score and improvement, and its message."""
         history, hooks = state.history, self.hooks
         history.loss_curve.append(float(loss))
-        message = f"Iteration {history.n_iter}, loss = {loss:.8f}"
         if hooks.publish is not None:
             hooks.publish(state)
         if hooks.validate is not None:
             score, val_loss = hooks.validate(state)
             history.validation_scores.append(float(score))
             history.validation_loss_curve.append(float(val_loss))
-            message += f"\nValidation score: {score:f}"
             improved = not score < history.best_validation_score + self.tol
             if score > history.best_validation_score:
                 history.best_validation_score = float(score)
@@ -222,7 +221,10 @@ class TrainingLoop:
         history.no_improvement_count = (
             0 if improved else history.no_improvement_count + 1
         )
-        if self.verbose:
+        if self.verbose:  # formatted only when printed: a fixed cost per epoch
+            message = f"Iteration {history.n_iter}, loss = {loss:.8f}"
+            if hooks.validate is not None:
+                message += f"\nValidation score: {history.validation_scores[-1]:f}"
             print(message)
 
     def _stop_reason(self, state):
