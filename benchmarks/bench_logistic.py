@@ -31,25 +31,32 @@ def objective(coef, intercept, X, y, classes, C):
 
 
 class PassCounter:
-    """Counts passes over the data: a forward or a backward product is half a pass."""
+    """Counts passes over the data: a product with X or with X^T is half a pass.
+
+    The products are the network's forward and backward passes and the
+    line-searched solvers' scores of a direction (``linear_scores``).
+    """
+
+    METHODS = ("forward", "backward", "linear_scores")
 
     def __enter__(self):
         self.passes = 0.0
-        self.saved = Network.forward, Network.backward
+        self.saved = {name: getattr(Network, name) for name in self.METHODS}
 
-        def counted_forward(net, *args, **kwargs):
-            self.passes += 0.5
-            return self.saved[0](net, *args, **kwargs)
+        def counted(method):
+            def half_pass(net, *args, **kwargs):
+                self.passes += 0.5
+                return method(net, *args, **kwargs)
 
-        def counted_backward(net, *args, **kwargs):
-            self.passes += 0.5
-            return self.saved[1](net, *args, **kwargs)
+            return half_pass
 
-        Network.forward, Network.backward = counted_forward, counted_backward
+        for name, method in self.saved.items():
+            setattr(Network, name, counted(method))
         return self
 
     def __exit__(self, *exc):
-        Network.forward, Network.backward = self.saved
+        for name, method in self.saved.items():
+            setattr(Network, name, method)
 
 
 class LbfgsPassCounter:
