@@ -65,8 +65,11 @@ class LogisticRegressionGD(BaseGDClassifier):
         The step size. 'auto' derives ``1 / L`` from the smoothness ``L`` of
         the loss (a power-iteration estimate of the largest eigenvalue of
         ``X^T X``) and, for the full-batch solvers, adapts it by a
-        backtracking line search, so it needs no tuning. For 'cg' it is
-        only the first trial of the line search.
+        backtracking line search, so it needs no tuning. 'cg' needs no
+        estimate: its first trial step is ``-phi'(0) / c``, the slope along
+        the first direction over a bound ``c`` of the curvature there (the
+        sigmoid's 1/4 times the spread of the scores along the line); a
+        number given here replaces that first trial.
     batch_size : int, default=None
         Minibatch size of 'sgd' and ``partial_fit``; None means
         ``min(200, n_samples)``. The full-batch solvers use every sample.
