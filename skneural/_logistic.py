@@ -66,10 +66,11 @@ class LogisticRegressionGD(BaseGDClassifier):
         the loss (a power-iteration estimate of the largest eigenvalue of
         ``X^T X``) and, for the full-batch solvers, adapts it by a
         backtracking line search, so it needs no tuning. 'cg' needs no
-        estimate: its first trial step is ``-phi'(0) / c``, the slope along
-        the first direction over a bound ``c`` of the curvature there (the
-        sigmoid's 1/4 times the spread of the scores along the line); a
-        number given here replaces that first trial.
+        estimate: its first trial step is the Newton step along the first
+        direction with the link's curvature at zero scores (1/4 for the
+        sigmoid, 1/K for K classes) in place of the true one; its line
+        search takes it from there. A number given here replaces that first
+        trial.
     batch_size : int, default=None
         Minibatch size of 'sgd' and ``partial_fit``; None means
         ``min(200, n_samples)``. The full-batch solvers use every sample.

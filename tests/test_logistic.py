@@ -524,9 +524,9 @@ def test_cg_line_keeps_the_objective_and_gradient_of_its_last_trial(
 @pytest.mark.parametrize("n_outputs", [1, 3])
 @pytest.mark.parametrize("scale", [1.0, 1e150])
 def test_cg_first_step_is_bounded_by_the_curvature_along_the_line(n_outputs, scale):
-    # the first trial -phi'(0) / c uses c >= phi'' on the whole line (the
-    # link's curvature bound): it lowers the objective and falls short of
-    # the minimum; for the sigmoid from zero weights it is the Newton step
+    # the first trial -phi'(0) / c takes the link's curvature at zero
+    # scores (1/4, 1/K): from zero weights it falls short of the minimum and
+    # lowers the objective; for the sigmoid it is the Newton step there
     from skneural._engine.conjugate_gradient import score_line
     from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
     from skneural._engine.network import Network
@@ -559,6 +559,31 @@ def test_cg_first_step_is_bounded_by_the_curvature_along_the_line(n_outputs, sca
             h = 1e-4
             curvature = (phi(h) - 2 * phi(0.0) + phi(-h)) / h**2
             assert step == pytest.approx(-slope0 / curvature, rel=1e-5)
+
+
+def test_cg_first_step_ignores_rows_that_weigh_nothing():
+    # a row of weight 0 is no part of the objective: however large its
+    # scores, the first step is the one without it
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy
+
+    rng = np.random.RandomState(3)
+    z_rate = rng.normal(size=(30, 1))
+    y = rng.randint(0, 2, (30, 1)).astype(float)
+    sw = rng.uniform(0.5, 2, 30)
+    w, w_rate = rng.normal(size=3), rng.normal(size=3)
+    loss = SigmoidCrossEntropy()
+    outlier_rate = np.vstack([z_rate, [[1e200]]])
+    steps = [
+        score_line(
+            loss, yy, s, 0.5, s.sum(), np.zeros_like(r), r, w, w_rate
+        ).bounded_step(-1.0, 0.25)
+        for r, yy, s in [
+            (z_rate, y, sw),
+            (outlier_rate, np.vstack([y, [[1.0]]]), np.append(sw, 0.0)),
+        ]
+    ]
+    assert steps[1] == pytest.approx(steps[0], rel=1e-12)
 
 
 def test_line_minimum_finds_the_minimum_of_a_convex_function():

@@ -126,28 +126,35 @@ class ScoreLine:
         return (entrywise_dot(grad_z, self.z_rate) + penalty_slope) * self.scale
 
     def bounded_step(self, slope0, curvature):
-        """The step ``-phi'(0) / c``, where ``c >= phi''`` along the whole line.
+        """The Newton-like step ``-phi'(0) / c`` from the link's curvature.
 
-        The link's curvature is at most ``curvature`` everywhere (1/4 for
-        the sigmoid), so ``phi''(t) <= (curvature sum_i s_i |r_i|^2 + l2
-        |w_rate|^2) / total_weight`` with ``r_i`` the rate of sample ``i``'s
-        scores: this step decreases the objective, and is the minimiser
-        itself where the curvature is at its bound (a sigmoid from zero
-        weights). It needs the scores' rate only, known already: a first
-        trial for the line search at no pass over the data.
+        ``c = (curvature sum_i s_i |r_i|^2 + l2 |w_rate|^2) / total_weight``
+        with ``r_i`` the rate of sample ``i``'s scores: ``phi''(0)`` with the
+        link's curvature replaced by ``curvature``. With the link's curvature
+        at zero scores (1/4 for the sigmoid, 1/K for the softmax of K
+        classes), ``c >= phi''(0)`` from zero weights, so the step is at most
+        the Newton step there (for the sigmoid exactly it, and since 1/4
+        bounds the sigmoid's curvature everywhere, a step that lowers the
+        objective); elsewhere it is a first guess that the line search
+        corrects. It needs the scores' rate only, known already: a first
+        trial at no pass over the data.
         """
-        # in units of the largest rate, so that huge features cannot overflow
-        # the squares (the step is a ratio: the unit cancels)
-        top = float(np.abs(self.z_rate).max()) if self.z_rate.size else 0.0
+        rate = self.z_rate
+        if self.sample_weight is not None:  # rows that weigh nothing bound nothing
+            rate = rate[self.sample_weight > 0]
+        # in units of the largest rate, so that the squares of large scores
+        # do not overflow (the step is a ratio: the unit cancels)
+        top = float(np.abs(rate).max()) if rate.size else 0.0
         if not 0 < top < np.inf:
             return 1.0
-        rate = self.z_rate / top
+        rate = rate / top
         if self.sample_weight is None:
             spread = entrywise_dot(rate, rate)
         else:
-            spread = float(np.square(rate).sum(axis=1) @ self.sample_weight)
+            weights = self.sample_weight[self.sample_weight > 0]
+            spread = float(np.square(rate).sum(axis=1) @ weights)
         bound = (curvature * spread * top + self.l2 * self._rr / top) * self.scale
-        step = -slope0 / top / bound
+        step = float(-slope0 / top / bound)
         return step if 0 < step < np.inf else 1.0
 
     def objective_gradient(self, theta, backward, out):
@@ -239,14 +246,16 @@ class ConjugateGradientLinearModel:
         ``line(z, z_rate, theta, d) -> ScoreLine``, the objective along the
         line (see :class:`ScoreLine`).
     step : float or None
-        The first iteration's trial step; None for the step the link's
-        ``curvature`` bounds (:meth:`ScoreLine.bounded_step`), which needs
-        no estimate of the data's largest eigenvalue.
+        The first iteration's trial step; None for the step from the link's
+        ``curvature`` along the first direction
+        (:meth:`ScoreLine.bounded_step`), which needs no estimate of the
+        data's largest eigenvalue.
     backward : callable
         ``backward(theta, grad_z, out) -> out``, the gradient in ``theta``
         of ``grad_z . scores(theta)``: the product with ``X^T``.
     curvature : float, default=None
-        A bound on the link's curvature, for a first step of None.
+        The link's curvature at zero scores, for a first step of None
+        (:meth:`ScoreLine.bounded_step`).
     """
 
     def __init__(self, smooth, scores, line, step, backward, curvature=None):

@@ -231,8 +231,9 @@ class Network:
         """The scores ``x W + b`` of a linear network, in a new column-major array.
 
         What :meth:`raw_scores` gives, written straight into the array it
-        returns: no pass through the block's own array and no copy, for the
-        line-searched solvers, which ask for the scores of every direction.
+        returns (for dense ``x``; sparse products make their own array): no
+        pass through the block's own array and no copy, for the line-searched
+        solvers, which ask for the scores of every direction.
         """
         self._linear_caches(x)
         dense = self.blocks[0]
