@@ -201,9 +201,9 @@ def test_a_huge_value_names_the_row_and_column(tmp_path, command):
     frame.loc[6, "body_mass_g"] = "1e300"
     frame.to_csv(huge, index=False)
     if command == "train":
-        status, _, err = train(huge)
+        status, _, err = train(huge, "--id", "rowid")
     else:
-        assert train(good)[0] == 0
+        assert train(good, "--id", "rowid")[0] == 0
         status, _, err = run("predict", tmp_path / "model.joblib", huge)
     assert_one_line_error(
         status, err, f"{huge}, row 8, column 'body_mass_g'", "1e300", "too large"
@@ -390,3 +390,36 @@ def test_predict_with_a_model_saved_from_python(tmp_path):
         "predict", tmp_path / "python.joblib", path, "--sep", ";", "--id", "x"
     )
     assert_one_line_error(status, err, str(path), "no column 'x'")
+
+
+def test_an_identifier_left_among_the_features_gets_a_warning(tmp_path):
+    path = tmp_path / "ids.csv"
+    penguins().to_csv(path, index=False)
+    status, out, err = train(path)
+    assert status == 0, err
+    (warning,) = warnings_of(err)
+    assert "column 'rowid' has a different value in every row" in warning
+    assert "--id rowid" in warning
+    # named with --id, it is no feature, and there is nothing to say
+    status, out, err = train(path, "--id", "rowid")
+    assert status == 0 and warnings_of(err) == [], err
+
+
+def test_target_labels_that_look_like_typos_get_a_warning(tmp_path):
+    frame = penguins()
+    frame.loc[3, "species"] = "Adelei"  # one row, close to a class of many
+    frame.loc[4, "species"] = "gentoo"  # another class's label but for case
+    path = tmp_path / "typos.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = train(path, "--id", "rowid")
+    assert status == 0, err
+    assert "5 classes" in summary(out)  # trained as written
+    warnings = warnings_of(err)
+    assert len(warnings) == 2, err
+    assert "'Gentoo', 'gentoo' differ only in case or spaces" in warnings[0]
+    assert "class 'Adelei' has one row only (a typo of 'Adelie'?)" in warnings[1]
+    # labels unlike any other, however rare, are no typo
+    frame.loc[3, "species"], frame.loc[4, "species"] = "Emperor", "Gentoo"
+    frame.to_csv(path, index=False)
+    status, out, err = train(path, "--id", "rowid")
+    assert status == 0 and warnings_of(err) == [], err

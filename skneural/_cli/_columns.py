@@ -32,6 +32,9 @@ NUMERIC_SHARE = 0.9
 _DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
 # Beyond this size, the squares that scaling computes overflow float64.
 LARGEST = 1e150
+# A text column with a different value in each of at least this many rows
+# gets a warning: it looks like an identifier.
+_ID_MIN_ROWS = 20
 
 
 def missing_cells(cells):
@@ -146,12 +149,27 @@ def read_features(frame, features, path, warn, numeric=None):
             unusual = numbers.unusual
         else:
             missing = missing_cells(cells)
+            if numeric is None and _names_the_rows(cells[~missing]):
+                warn(
+                    f"{path}: column {name!r} has a different value in every "
+                    f"row; if it names the rows, --id {name} keeps it out of "
+                    "the features"
+                )
             columns[name] = cells.where(~missing, np.nan).astype(object)
             usual = cells.str.lower().isin(USUAL_MISSING).to_numpy()
             unusual = Counter(cells[missing & ~usual].tolist())
         if unusual:
             warn(_unusual_warning(path, name, unusual))
     return pd.DataFrame(columns, index=frame.index), numeric_names
+
+
+def _names_the_rows(cells):
+    """Whether text cells look like row identifiers: many, and all different.
+
+    A feature whose every value is new teaches a model nothing about rows
+    it has not seen; most often it is an ID column left in.
+    """
+    return len(cells) >= _ID_MIN_ROWS and cells.nunique() == len(cells)
 
 
 def _not_numbers_error(path, name, cells, numbers):

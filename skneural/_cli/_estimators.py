@@ -112,10 +112,19 @@ def make_pipeline(numeric, categorical, estimator):
     return Pipeline([("columns", ColumnTransformer(parts)), (step, estimator)])
 
 
+def training_unit(estimator):
+    """What ``--max-iter`` counts: an 'epoch' of minibatches or an 'iteration'."""
+    estimator = skneural_step(estimator)
+    if hasattr(estimator, "hidden_layer_sizes"):  # a network: minibatches, or lbfgs
+        return "iteration" if estimator.solver == "lbfgs" else "epoch"
+    # logistic regression: full-batch solvers, or 'sgd'
+    return "epoch" if estimator.solver == "sgd" else "iteration"
+
+
 def max_iter_warning(estimator):
     """The ``--max-iter`` warning in the command's words."""
+    unit = training_unit(estimator) + "s"
     estimator = skneural_step(estimator)
-    unit = "epochs" if hasattr(estimator, "hidden_layer_sizes") else "iterations"
     return (
         f"training stopped after {estimator.max_iter} {unit} (--max-iter) before "
         "it converged; a larger --max-iter trains longer"
@@ -123,7 +132,7 @@ def max_iter_warning(estimator):
 
 
 class EpochProgress:
-    """A callback printing the epoch and the loss, about once a second.
+    """A callback printing the epoch (or iteration) and the loss, about once a second.
 
     Parameters
     ----------
@@ -139,6 +148,7 @@ class EpochProgress:
     def setup(self, estimator, context):
         self.last = time.perf_counter()
         self.max_epochs = context.max_subtasks
+        self.unit = training_unit(estimator)
 
     def on_fit_task_begin(self, estimator, context):
         pass
@@ -150,7 +160,7 @@ class EpochProgress:
         if context.task_id == 0 or now - self.last >= self.every:
             self.last = now
             self.say(
-                f"epoch {context.task_id + 1}/{self.max_epochs}: "
+                f"{self.unit} {context.task_id + 1}/{self.max_epochs}: "
                 f"loss {fitted_estimator.loss_curve_[-1]:.6f}"
             )
         return False

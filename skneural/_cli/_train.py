@@ -27,6 +27,7 @@ from ._estimators import (
     make_regressor,
     max_iter_warning,
     skneural_step,
+    training_unit,
 )
 from ._messages import CommandError, file_row, listing, rows_text
 from ._model_files import fitted_skneural_estimator, save_model
@@ -50,6 +51,46 @@ def check_classes(path, target, y):
             f"({classes[0]!r}); a classifier needs at least two classes"
         )
     return f"{len(classes)} classes"
+
+
+def doubtful_classes(path, target, y):
+    """Warnings for text labels that look like typos of another class.
+
+    Labels equal but for case and spaces ('nebbiolo ' and 'Nebbiolo'), and
+    a class of one row whose label is close to a larger class's: each
+    becomes a class of its own, which the user rarely means.
+    """
+    labels, counts = np.unique(y, return_counts=True)
+    if not all(isinstance(label, str) for label in labels):
+        return []
+    doubts, same = [], {}
+    for label in labels.tolist():
+        same.setdefault(_folded(label), []).append(label)
+    for group in same.values():
+        if len(group) > 1:
+            doubts.append(
+                f"{path}: target {target!r}: {listing(group)} differ only in case "
+                "or spaces, and are different classes"
+            )
+    # the larger classes by their folded labels: a typo may change the case
+    larger = {
+        _folded(label): label
+        for label, n in zip(labels.tolist(), counts, strict=True)
+        if n > 1
+    }
+    for label in labels[counts == 1].tolist():
+        close = difflib.get_close_matches(_folded(label), larger, n=1, cutoff=0.8)
+        if close and close[0] != _folded(label):  # case-and-space twins: said above
+            doubts.append(
+                f"{path}: target {target!r}: class {label!r} has one row only "
+                f"(a typo of {larger[close[0]]!r}?)"
+            )
+    return doubts
+
+
+def _folded(label):
+    """A label without case and with single spaces: what a typo would not change."""
+    return " ".join(label.split()).casefold()
 
 
 @dataclass
@@ -99,6 +140,7 @@ class Task:
 
     read_target: Callable  # text cells -> labels or values
     describe_target: Callable  # (path, target, y) -> "3 classes", checks y
+    doubts: Callable  # (path, target, y) -> warnings about the target
     make_estimator: Callable  # options -> estimator
     report: Callable  # (model, split, say) -> None
     stratify: bool
@@ -106,10 +148,20 @@ class Task:
 
 TASKS = {
     "classification": Task(
-        class_labels, check_classes, make_classifier, report_classification, True
+        class_labels,
+        check_classes,
+        doubtful_classes,
+        make_classifier,
+        report_classification,
+        True,
     ),
     "regression": Task(
-        real_values, describe_values, make_regressor, report_regression, False
+        real_values,
+        describe_values,
+        lambda path, target, y: [],
+        make_regressor,
+        report_regression,
+        False,
     ),
 }
 
@@ -252,6 +304,8 @@ def train(args, say, err):
     except CommandError as exc:
         raise CommandError(f"{path}, {exc}") from None
     described = task.describe_target(path, args.target, y)
+    for doubt in task.doubts(path, args.target, y):
+        err.warn(doubt)
     features, empty = feature_columns(frame, path, args, err.warn)
     X, numeric = read_features(frame, features, path, err.warn)
     categorical = [c for c in features if c not in numeric]
@@ -269,7 +323,8 @@ def train(args, say, err):
         f"{len(split.y_train)} rows, testing on {n_test}"
     )
     seconds = _fit(model, split, estimator, args, err)
-    say(f"epochs: {fitted_skneural_estimator(model).n_iter_} ({seconds:.2f} s)")
+    n_iter = fitted_skneural_estimator(model).n_iter_
+    say(f"{training_unit(estimator)}s: {n_iter} ({seconds:.2f} s)")
     with relayed_warnings(err.warn, estimator):
         task.report(model, split, say)
     model.csv_columns_ = {
