@@ -139,19 +139,19 @@ class ScoreLine:
         corrects. It needs the scores' rate only, known already: a first
         trial at no pass over the data.
         """
-        rate = self.z_rate
-        if self.sample_weight is not None:  # rows that weigh nothing bound nothing
-            rate = rate[self.sample_weight > 0]
+        rate, weights = self.z_rate, self.sample_weight
+        if weights is not None:  # rows that weigh nothing bound nothing
+            weighing = weights > 0
+            rate, weights = rate[weighing], weights[weighing]
         # in units of the largest rate, so that the squares of large scores
         # do not overflow (the step is a ratio: the unit cancels)
         top = float(np.abs(rate).max()) if rate.size else 0.0
         if not 0 < top < np.inf:
             return 1.0
         rate = rate / top
-        if self.sample_weight is None:
+        if weights is None:
             spread = entrywise_dot(rate, rate)
         else:
-            weights = self.sample_weight[self.sample_weight > 0]
             spread = float(np.square(rate).sum(axis=1) @ weights)
         bound = (curvature * spread * top + self.l2 * self._rr / top) * self.scale
         step = float(-slope0 / top / bound)
