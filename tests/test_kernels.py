@@ -97,6 +97,9 @@ def test_minibatch_epochs_run_on_one_blas_thread_unless_products_are_large():
     assert blas_threads() == before  # restored
     wide = (LARGE_PRODUCT // 200 + 1, 1, 2)
     assert isinstance(blas_threads_for(wide, 200), nullcontext)
+    # a 60,000 x 784 set's batches of 200 keep the threads: they gain from them
+    assert isinstance(blas_threads_for((784, 100, 10), 200), nullcontext)
+    assert not isinstance(blas_threads_for((64, 100, 10), 200), nullcontext)
 
 
 def test_interleaved_one_thread_limits_restore_the_setting():
@@ -105,8 +108,8 @@ def test_interleaved_one_thread_limits_restore_the_setting():
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 
     before = blas_threads()
-    first = blas_threads_for((784, 100, 10), 200)
-    second = blas_threads_for((784, 100, 10), 200)
+    first = blas_threads_for((64, 32, 10), 200)
+    second = blas_threads_for((64, 32, 10), 200)
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
