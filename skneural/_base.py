@@ -12,6 +12,7 @@ calculus lives here.
 from __future__ import annotations
 
 import copy
+import difflib
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -314,6 +315,25 @@ def store_hyperparameters(estimator, arguments):
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def reject_unknown_keywords(class_name, given, known, hints=None):
+    """Raise a TypeError naming the first keyword of ``given`` not in ``known``.
+
+    The message is Python's own, with the close match of a typo ("did you
+    mean 'hidden_layer_sizes'?") or, for a keyword in ``hints``, what to
+    write instead.
+    """
+    unknown = [name for name in given if name not in known]
+    if not unknown:
+        return
+    name = unknown[0]
+    if hints and name in hints:
+        hint = f"; {hints[name]}"
+    else:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise TypeError(f"{class_name}() got an unexpected keyword argument {name!r}{hint}")
 
 
 def fit_stop_reason(estimator):

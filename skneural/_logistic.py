@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import fit_context, store_hyperparameters
+from ._base import fit_context, reject_unknown_keywords, store_hyperparameters
 from ._classification import BaseGDClassifier
 from ._engine.conjugate_gradient import ConjugateGradientLinearModel, score_line
 from ._engine.full_batch import AcceleratedLinearModel, ProximalGradient
@@ -24,6 +25,12 @@ _SGD_PATIENCE = 10
 # What solver='auto' runs without an L1 term: the fastest full-batch solver
 # to lbfgs's optimum on the three data sets of benchmarks/run.py.
 _AUTO_SOLVER = "cg"
+# LogisticRegression's ``penalty``: here l1_ratio and C say it all.
+_PENALTY_HINT = (
+    "the penalty is set by l1_ratio (0: L2, the default; 1: L1; in between: "
+    "elastic-net) and C (np.inf: none), as LogisticRegression's since "
+    "scikit-learn 1.8"
+)
 
 
 class LogisticRegressionGD(BaseGDClassifier):
@@ -166,6 +173,17 @@ class LogisticRegressionGD(BaseGDClassifier):
         ],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     }
+
+    def __new__(cls, *args, **kwargs):
+        # before Python's bare TypeError: a typo's close match, and what
+        # LogisticRegression's ``penalty=`` is here
+        reject_unknown_keywords(
+            cls.__name__,
+            kwargs,
+            inspect.signature(cls.__init__).parameters,
+            {"penalty": _PENALTY_HINT},
+        )
+        return super().__new__(cls)
 
     def __init__(
         self,

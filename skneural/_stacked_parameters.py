@@ -6,7 +6,6 @@ parameters (``class_weight``; ``loss`` and ``huber_delta``).
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from numbers import Integral, Real
 
@@ -14,7 +13,7 @@ import numpy as np
 from sklearn.metrics import get_scorer_names
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from ._base import store_hyperparameters
+from ._base import reject_unknown_keywords, store_hyperparameters
 from ._engine.activations import ACTIVATIONS
 
 # MLPClassifier's and MLPRegressor's parameters with their defaults, in their
@@ -71,14 +70,8 @@ def stacked_init(**task_defaults):
     signature = inspect.Signature(parameters)
 
     def __init__(self, *args, **kwargs):
-        unknown = [name for name in kwargs if name not in signature.parameters]
-        if unknown:  # the close match of a typo, beside the class's name
-            close = difflib.get_close_matches(unknown[0], signature.parameters, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TypeError(
-                f"{type(self).__name__}() got an unexpected keyword argument "
-                f"{unknown[0]!r}{hint}"
-            )
+        # the close match of a typo, beside the class's name
+        reject_unknown_keywords(type(self).__name__, kwargs, signature.parameters)
         try:
             arguments = signature.bind(self, *args, **kwargs)
         except TypeError as error:  # name the class, as Python's own message does

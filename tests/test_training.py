@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skneural import LogisticRegressionGD, StackedNetClassifier, StackedNetRegressor
@@ -332,3 +333,16 @@ def test_an_lbfgs_stop_other_than_its_limits_says_why(iris, monkeypatch):
     monkeypatch.setattr(lbfgs.scipy.optimize, "minimize", real)
     quiet(lambda: est.fit(X, y))
     assert fit_stop_reason(est) == "max_iter"
+    with pytest.raises(TypeError, match="did you mean 'l1_ratio'"):
+        LogisticRegressionGD(l1ratio=0.5)
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet", None])
+def test_logistic_regression_s_penalty_keyword_says_what_to_write(penalty):
+    # LogisticRegression's deprecated ``penalty``: l1_ratio and C set it here
+    with pytest.raises(TypeError, match="set by l1_ratio .* and C"):
+        LogisticRegressionGD(penalty=penalty, C=2.0)
+    # the check stands before __init__: clone and pickle still rebuild it
+    est = LogisticRegressionGD(C=2.0, l1_ratio=0.5)
+    for copy in (clone(est), pickle.loads(pickle.dumps(est))):
+        assert (copy.C, copy.l1_ratio) == (2.0, 0.5)
