@@ -586,6 +586,87 @@ def test_cg_first_step_ignores_rows_that_weigh_nothing():
     assert steps[1] == pytest.approx(steps[0], rel=1e-12)
 
 
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_curvature_along_a_line_is_the_second_derivative(n_outputs, weighted):
+    # d^2/dt^2 loss(z + t r) at 0 from the link's prediction, against a
+    # central difference of the loss itself; and the Newton step from it
+    # against -phi'(0) / phi''(0) of the whole objective, penalty included
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
+
+    rng = np.random.RandomState(4)
+    k = max(n_outputs, 2)
+    Y = np.eye(k)[rng.randint(0, k, 40)]
+    Y = np.asfortranarray(Y[:, 1:] if n_outputs == 1 else Y)
+    z, r = rng.normal(size=Y.shape), rng.normal(size=Y.shape)
+    sw = rng.uniform(0.5, 2, 40) if weighted else None
+    loss = SigmoidCrossEntropy() if n_outputs == 1 else SoftmaxCrossEntropy()
+    p = np.empty_like(z)
+    loss.loss_and_gradient(z, Y, sw, out=np.empty_like(z), probabilities=p)
+    np.testing.assert_allclose(
+        p, loss.predict_proba(z) if n_outputs > 1 else 1 / (1 + np.exp(-z))
+    )
+    h = 1e-4
+    values = [loss.loss(z + t * r, Y, sw) for t in (-h, 0.0, h)]
+    second = (values[0] - 2 * values[1] + values[2]) / h**2
+    assert loss.curvature_along(p, r, sw) == pytest.approx(second, rel=1e-5)
+
+    w, w_rate, l2 = rng.normal(size=3), rng.normal(size=3), 0.3
+    total = 40.0 if sw is None else sw.sum()
+    line = score_line(loss, Y, sw, l2, total, z, r, w, w_rate)
+    slope0 = line(0.0)
+    slopes = [line(t) for t in (-h, h)]
+    phi_second = (slopes[1] - slopes[0]) / (2 * h)
+    newton = line.newton_step(slope0, p)
+    if slope0 < 0:
+        assert newton == pytest.approx(-slope0 / phi_second, rel=1e-5)
+    else:  # not a descent line: no Newton step forward
+        assert newton is None
+
+
+def test_newton_step_is_none_where_the_curvature_overflows():
+    from skneural._engine.conjugate_gradient import score_line
+    from skneural._engine.losses import SigmoidCrossEntropy
+
+    z, r = np.zeros((5, 1)), np.full((5, 1), 1e200)
+    y = np.ones((5, 1))
+    line = score_line(
+        SigmoidCrossEntropy(), y, None, 0.0, 5.0, z, r, z[:0, 0], z[:0, 0]
+    )
+    assert line.newton_step(-1.0, np.full((5, 1), 0.5)) is None
+
+
+def test_cg_line_searches_mostly_end_at_their_first_trial():
+    # from the second iteration on, the first trial is the Newton step along
+    # the line (the loss's curvature from the last trial's probabilities):
+    # on digits (softmax) and breast-cancer (sigmoid) a search takes about
+    # one trial; a step carried over from the previous line took 1.8-2.2
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    from skneural._engine import conjugate_gradient
+
+    trials = []
+    original = conjugate_gradient.ScoreLine.__call__
+
+    def counted(line, t):
+        trials.append(t)
+        return original(line, t)
+
+    for load in (load_digits, load_breast_cancer):
+        X, y = load(return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+        trials.clear()
+        conjugate_gradient.ScoreLine.__call__ = counted
+        try:
+            clf = LogisticRegressionGD(tol=1e-5).fit(X, y)
+        finally:
+            conjugate_gradient.ScoreLine.__call__ = original
+        assert clf.n_iter_ > 10
+        assert len(trials) <= 1.35 * clf.n_iter_
+
+
 def test_line_minimum_finds_the_minimum_of_a_convex_function():
     from skneural._engine.conjugate_gradient import line_minimum
 

@@ -107,19 +107,27 @@ class ScoreLine:
         self.scores = np.empty_like(z_rate)
         self.value = None
         self.grad_z = np.empty_like(z_rate)
+        # and the link's prediction there, for a loss that gives its
+        # curvature from it: the next line's Newton step (:meth:`newton_step`)
+        self.probabilities = (
+            np.empty_like(z_rate) if hasattr(loss, "curvature_along") else None
+        )
 
     def __call__(self, t):
         """The slope ``phi'(t)``; evaluating it makes ``t`` the last trial."""
         scores = np.multiply(self.z_rate, t, out=self.scores)
         scores += self.z
+        kept = (
+            {} if self.probabilities is None else {"probabilities": self.probabilities}
+        )
         if self._with_value:
             self.value, grad_z = self.loss.loss_and_gradient(
-                scores, self.y, self.sample_weight, out=self.grad_z
+                scores, self.y, self.sample_weight, out=self.grad_z, **kept
             )
         else:
             self.value = None
             grad_z = self.loss.gradient(
-                scores, self.y, self.sample_weight, out=self.grad_z
+                scores, self.y, self.sample_weight, out=self.grad_z, **kept
             )
         self.t = t
         penalty_slope = self.l2 * (self._wr + t * self._rr)
@@ -156,6 +164,27 @@ class ScoreLine:
         bound = (curvature * spread * top + self.l2 * self._rr / top) * self.scale
         step = float(-slope0 / top / bound)
         return step if 0 < step < np.inf else 1.0
+
+    def newton_step(self, slope0, probabilities):
+        """The Newton step ``-phi'(0) / phi''(0)`` along the line, or None.
+
+        ``phi''(0) = (loss'' along z_rate + l2 |w_rate|^2) / total_weight``,
+        the loss's curvature from the link's prediction at the line's start
+        (``probabilities``, which the previous line's last trial kept). For
+        a nearly quadratic ``phi`` this is nearly its minimum: most searches
+        then end at their first trial. None where it is no positive finite
+        step (a curvature lost to rounding or overflow).
+        """
+        # an overflow (rates of ~1e160) leaves no step: the caller's fallback
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            curvature = self.loss.curvature_along(
+                probabilities, self.z_rate, self.sample_weight
+            )
+            curvature = (curvature + self.l2 * self._rr) * self.scale
+        if not 0 < curvature < np.inf:  # also NaN: no curvature to divide by
+            return None
+        step = -slope0 / curvature
+        return step if 0 < step < np.inf else None
 
     def objective_gradient(self, theta, backward, out):
         """The objective and its gradient (into ``out``) at the last trial's point.
@@ -266,18 +295,20 @@ class ConjugateGradientLinearModel:
         self._gradients = None
         self.step_size = step
         self.optimality = np.inf
-        self._state = None  # (f, grad, direction, scores) at the current point
+        # (f, grad, direction, scores, the link's prediction or None) at the
+        # current point
+        self._state = None
 
     def _start(self, theta):
         self._gradients = (np.empty_like(theta), np.empty_like(theta))
         self._rounding = _ROUNDING * np.finfo(theta.dtype).eps
         z = self.scores(theta)
         f, grad = self.smooth(theta, z)
-        return f, grad, -grad, z
+        return f, grad, -grad, z, None
 
     def iterate(self, theta):
         """One conjugate-gradient iteration in place; returns the objective."""
-        f, grad, direction, z = self._state or self._start(theta)
+        f, grad, direction, z, probabilities = self._state or self._start(theta)
         slope0 = float(grad @ direction)
         if not slope0 < 0:  # not a descent direction: restart downhill
             direction = -grad
@@ -286,7 +317,14 @@ class ConjugateGradientLinearModel:
             self.optimality = 0.0
             return f
         line = self.line(z, self.scores(direction), theta, direction)
-        if self.step_size is None:
+        # the first trial: the Newton step where the link's prediction at z is
+        # known (every iteration but the first), else the step carried over
+        newton = (
+            None if probabilities is None else line.newton_step(slope0, probabilities)
+        )
+        if newton is not None:
+            self.step_size = newton
+        elif self.step_size is None:
             self.step_size = line.bounded_step(slope0, self.curvature)
         t = line_minimum(line, slope0, self.step_size)
         if line.t != t:  # out of trials, the search stopped at an untried step
@@ -298,7 +336,7 @@ class ConjugateGradientLinearModel:
         f_new, new_grad = line.objective_gradient(new, self.backward, spare)
         # near the optimum the values differ by less than their rounding
         if f_new <= f + self._rounding * abs(f):
-            theta[...], z = new, line.scores
+            theta[...], z, probabilities = new, line.scores, line.probabilities
             beta = polak_ribiere_plus(new_grad, grad)
             f, grad = f_new, new_grad
             direction = conjugate_direction(grad, direction, beta)
@@ -312,5 +350,5 @@ class ConjugateGradientLinearModel:
             direction = -grad
             self.step_size = 0.5 * t
         self.optimality = float(np.abs(grad).max())
-        self._state = (f, grad, direction, z)
+        self._state = (f, grad, direction, z, probabilities)
         return f

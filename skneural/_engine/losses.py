@@ -57,6 +57,26 @@ def cross_entropy_gradient(probabilities, y, out=None):
     return np.subtract(probabilities, y, out=out)
 
 
+def sigmoid_curvature(probabilities, rate):
+    """Per-entry second derivative of the sigmoid cross-entropy along ``rate``.
+
+    ``p (1 - p) r^2``: the link's derivative ``s'(z) = p (1 - p)`` times the
+    square of the rate at which the score moves.
+    """
+    return probabilities * (1 - probabilities) * np.square(rate)
+
+
+def softmax_curvature(probabilities, rate):
+    """Per-row second derivative of the softmax cross-entropy along ``rate``.
+
+    ``r^T (diag(p) - p p^T) r = sum_k p_k r_k^2 - (sum_k p_k r_k)^2``: the
+    variance of the rates under the predicted class probabilities.
+    """
+    weighted_rate = probabilities * rate
+    mean = np.add.reduce(weighted_rate, 1)
+    return np.add.reduce(weighted_rate * rate, 1) - np.square(mean)
+
+
 def total_weight(n_samples, sample_weight=None):
     """The total sample weight ``sum_i s_i`` (``n_samples`` without weights).
 
@@ -93,25 +113,37 @@ class _CrossEntropy:
         """Weighted sum of the per-sample losses."""
         return _weighted_sum(self.per_sample(z, y), sample_weight)
 
-    def loss_and_gradient(self, z, y, sample_weight=None, out=None):
+    def loss_and_gradient(self, z, y, sample_weight=None, out=None, probabilities=None):
         """:meth:`loss` and its gradient in ``z``, sharing the link's ``exp``.
 
         ``out`` receives the gradient; ``out=z`` works in place.
+        ``probabilities``, an array shaped like ``z``, keeps the link's
+        prediction (else it is written over by the gradient).
         """
         out = np.empty_like(z) if out is None else out
-        losses = self._losses_and_probabilities(z, y, out)
-        grad = _weighted(cross_entropy_gradient(out, y, out=out), sample_weight)
+        p = out if probabilities is None else probabilities
+        losses = self._losses_and_probabilities(z, y, p)
+        grad = _weighted(cross_entropy_gradient(p, y, out=out), sample_weight)
         return _weighted_sum(losses, sample_weight), grad
 
-    def gradient(self, z, y, sample_weight=None, out=None):
+    def gradient(self, z, y, sample_weight=None, out=None, probabilities=None):
         """The gradient of :meth:`loss` in ``z`` alone, ``s * (p - y)``.
 
         Cheaper than :meth:`loss_and_gradient` (no logarithm); ``out``
-        receives it, ``out=z`` works in place.
+        receives it, ``out=z`` works in place; ``probabilities`` as there.
         """
         out = np.empty_like(z) if out is None else out
-        self._probabilities(z, y, out)
-        return _weighted(cross_entropy_gradient(out, y, out=out), sample_weight)
+        p = out if probabilities is None else probabilities
+        self._probabilities(z, y, p)
+        return _weighted(cross_entropy_gradient(p, y, out=out), sample_weight)
+
+    def curvature_along(self, probabilities, rate, sample_weight=None):
+        """Second derivative of :meth:`loss` along scores moving at ``rate``.
+
+        ``d^2/dt^2 loss(z + t rate)`` at ``t = 0``, from the link's
+        prediction at ``z``: what a Newton step along a line divides by.
+        """
+        return _weighted_sum(self.curvature(probabilities, rate), sample_weight)
 
 
 class SigmoidCrossEntropy(_CrossEntropy):
@@ -123,6 +155,7 @@ class SigmoidCrossEntropy(_CrossEntropy):
 
     out_activation = "logistic"
     per_sample = staticmethod(sigmoid_cross_entropy)
+    curvature = staticmethod(sigmoid_curvature)
 
     def _probabilities(self, z, y, out):
         return sigmoid(z, out=out)
@@ -151,6 +184,7 @@ class SoftmaxCrossEntropy(_CrossEntropy):
     out_activation = "softmax"
     # the fused kernel, checked against softmax_cross_entropy in the tests
     per_sample = staticmethod(softmax_cross_entropy_with_probabilities)
+    curvature = staticmethod(softmax_curvature)
 
     def _probabilities(self, z, y, out):
         # the softmax's shift and row sums are the loss's: one exp for both
