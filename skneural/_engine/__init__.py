@@ -4,7 +4,8 @@ Read in this order:
 
 * ``activations.py``: each non-linearity and its derivative, as formulas;
 * ``losses.py``: cross-entropies and regression losses on raw scores, with
-  their gradient "prediction minus target";
+  their gradient "prediction minus target" (and the cross-entropies'
+  curvature along a line, for conjugate gradients' Newton trial);
 * ``penalties.py``: L2 (a gradient) and L1 (a proximal step);
 * ``layers.py``: the block protocol (forward, backward) and the blocks:
   dense, activation, dropout;
