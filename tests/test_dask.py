@@ -296,11 +296,14 @@ def test_grid_search_survives_a_killed_worker(
     killed = {}
 
     def kill_a_busy_worker():
-        # once a worker has finished a fit, SIGKILL it (its nanny restarts it)
+        # once both workers have finished a fit, SIGKILL one (its nanny
+        # restarts it): each then holds the data it fitted on, whichever way
+        # joblib sent it (an argument it scatters itself goes to one worker,
+        # and a kill before the other has fetched it loses it for good)
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
             done = logged_pids(tmp_path)
-            if done:
+            if len(set(done)) >= 2:
                 killed["pid"], killed["n_done"] = done[0], len(done)
                 os.kill(done[0], signal.SIGKILL)
                 return
