@@ -324,6 +324,7 @@ def reject_unknown_keywords(class_name, given, known, hints=None):
     mean 'hidden_layer_sizes'?") or, for a keyword in ``hints``, what to
     write instead.
     """
+    known = [name for name in known if name != "self"]
     unknown = [name for name in given if name not in known]
     if not unknown:
         return

@@ -178,12 +178,12 @@ class LogisticRegressionGD(BaseGDClassifier):
     def __new__(cls, *args, **kwargs):
         # before Python's bare TypeError: a typo's close match, and what
         # LogisticRegression's ``penalty=`` is here
-        reject_unknown_keywords(
-            cls.__name__,
-            kwargs,
-            inspect.signature(cls.__init__).parameters,
-            {"penalty": _PENALTY_HINT},
-        )
+        parameters = inspect.signature(cls.__init__).parameters
+        # a subclass whose __init__ takes **kwargs forwards what it is given
+        if all(p.kind != p.VAR_KEYWORD for p in parameters.values()):
+            reject_unknown_keywords(
+                cls.__name__, kwargs, parameters, {"penalty": _PENALTY_HINT}
+            )
         return super().__new__(cls)
 
     def __init__(

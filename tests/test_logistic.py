@@ -615,14 +615,27 @@ def test_loss_curvature_along_a_line_is_the_second_derivative(n_outputs, weighte
     w, w_rate, l2 = rng.normal(size=3), rng.normal(size=3), 0.3
     total = 40.0 if sw is None else sw.sum()
     line = score_line(loss, Y, sw, l2, total, z, r, w, w_rate)
+    if line(0.0) > 0:  # not a descent line: no Newton step forward ...
+        assert line.newton_step(line(0.0), p) is None
+        r, w_rate = -r, -w_rate  # ... but along the opposite direction
+        line = score_line(loss, Y, sw, l2, total, z, r, w, w_rate)
     slope0 = line(0.0)
+    assert slope0 < 0
     slopes = [line(t) for t in (-h, h)]
     phi_second = (slopes[1] - slopes[0]) / (2 * h)
-    newton = line.newton_step(slope0, p)
-    if slope0 < 0:
-        assert newton == pytest.approx(-slope0 / phi_second, rel=1e-5)
-    else:  # not a descent line: no Newton step forward
-        assert newton is None
+    assert line.newton_step(slope0, p) == pytest.approx(-slope0 / phi_second, rel=1e-5)
+
+
+def test_softmax_curvature_holds_where_a_prediction_is_nearly_certain():
+    # p (1 - 2e-9, 1e-9, 1e-9), rates (100, -50, -50): the variance about
+    # the mean keeps what sum p r^2 - (sum p r)^2 cancels to nothing
+    from skneural._engine.losses import softmax_curvature
+
+    for dtype in (np.float32, np.float64):
+        p = np.array([[1 - 2e-9, 1e-9, 1e-9]], dtype)
+        r = np.array([[100.0, -50.0, -50.0]], dtype)
+        exact = 2e-9 * 150.0**2  # p_2 + p_3 times (150)^2, to first order
+        assert softmax_curvature(p, r)[0] == pytest.approx(exact, rel=1e-3)
 
 
 def test_newton_step_is_none_where_the_curvature_overflows():
@@ -634,7 +647,13 @@ def test_newton_step_is_none_where_the_curvature_overflows():
     line = score_line(
         SigmoidCrossEntropy(), y, None, 0.0, 5.0, z, r, z[:0, 0], z[:0, 0]
     )
-    assert line.newton_step(-1.0, np.full((5, 1), 0.5)) is None
+    with np.errstate(all="raise"):  # no warning escapes, no step either
+        assert line.newton_step(-1.0, np.full((5, 1), 0.5)) is None
+    # no curvature at all (rates of zero, no penalty): no step
+    flat = score_line(
+        SigmoidCrossEntropy(), y, None, 0.0, 5.0, z, z, z[:0, 0], z[:0, 0]
+    )
+    assert flat.newton_step(-1.0, np.full((5, 1), 0.5)) is None
 
 
 def test_cg_line_searches_mostly_end_at_their_first_trial():

@@ -333,8 +333,6 @@ def test_an_lbfgs_stop_other_than_its_limits_says_why(iris, monkeypatch):
     monkeypatch.setattr(lbfgs.scipy.optimize, "minimize", real)
     quiet(lambda: est.fit(X, y))
     assert fit_stop_reason(est) == "max_iter"
-    with pytest.raises(TypeError, match="did you mean 'l1_ratio'"):
-        LogisticRegressionGD(l1ratio=0.5)
 
 
 @pytest.mark.parametrize("penalty", ["l1", "l2", "elasticnet", None])
@@ -342,6 +340,17 @@ def test_logistic_regression_s_penalty_keyword_says_what_to_write(penalty):
     # LogisticRegression's deprecated ``penalty``: l1_ratio and C set it here
     with pytest.raises(TypeError, match="set by l1_ratio .* and C"):
         LogisticRegressionGD(penalty=penalty, C=2.0)
+    with pytest.raises(TypeError, match="did you mean 'l1_ratio'"):
+        LogisticRegressionGD(l1ratio=0.5)
+    with pytest.raises(TypeError, match="argument 'self'$"):
+        LogisticRegressionGD(self=1)
+
+    class Forwarding(LogisticRegressionGD):  # a subclass passing on **kwargs
+        def __init__(self, *, extra=1, **kwargs):
+            super().__init__(**kwargs)
+            self.extra = extra
+
+    assert Forwarding(extra=2, C=3.0).C == 3.0
     # the check stands before __init__: clone and pickle still rebuild it
     est = LogisticRegressionGD(C=2.0, l1_ratio=0.5)
     for copy in (clone(est), pickle.loads(pickle.dumps(est))):

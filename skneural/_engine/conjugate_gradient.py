@@ -349,6 +349,7 @@ class ConjugateGradientLinearModel:
         else:  # the search overshot (rounding): steepest descent, shorter
             direction = -grad
             self.step_size = 0.5 * t
+            probabilities = None  # so that the halved step is the next trial
         self.optimality = float(np.abs(grad).max())
         self._state = (f, grad, direction, z, probabilities)
         return f

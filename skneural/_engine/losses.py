@@ -69,12 +69,13 @@ def sigmoid_curvature(probabilities, rate):
 def softmax_curvature(probabilities, rate):
     """Per-row second derivative of the softmax cross-entropy along ``rate``.
 
-    ``r^T (diag(p) - p p^T) r = sum_k p_k r_k^2 - (sum_k p_k r_k)^2``: the
-    variance of the rates under the predicted class probabilities.
+    ``r^T (diag(p) - p p^T) r = sum_k p_k (r_k - m)^2`` with ``m = sum_k p_k
+    r_k``: the variance of the rates under the predicted class
+    probabilities, summed about its mean (the form ``sum p r^2 - m^2``
+    cancels to nothing where a row's prediction is nearly certain).
     """
-    weighted_rate = probabilities * rate
-    mean = np.add.reduce(weighted_rate, 1)
-    return np.add.reduce(weighted_rate * rate, 1) - np.square(mean)
+    mean = np.add.reduce(probabilities * rate, 1)
+    return np.add.reduce(probabilities * np.square(rate - mean[:, None]), 1)
 
 
 def total_weight(n_samples, sample_weight=None):

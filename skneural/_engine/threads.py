@@ -1,17 +1,17 @@
 """How many BLAS threads the products of a minibatch get.
 
 Matrix products stay in BLAS, which spreads a large one over its threads:
-on a 2-core machine a batch's products of a 60,000 x 784 set take 0.6 of
-their one-thread time. A small product gains nothing (the threads' handoff
-costs as much as they save) and loses when another process holds a core,
-as the product then waits for its descheduled thread; so a minibatch whose
-largest product is small, and a prediction on an input of that size, run
-on one BLAS thread, and larger ones keep the machine's default, as
-MLPClassifier does. On a loaded machine those larger products wait too
-(about three times their one-thread time on two cores with one busy, as
-MLPClassifier's do): pin BLAS to one thread there with threadpoolctl's
-``threadpool_limits(1)``, which every fit respects. The full-batch solvers
-keep the machine's default.
+on a 2-core machine the products alone of a 60,000 x 784 set's batches
+take about 0.6 of their one-thread time. A small product gains nothing
+(the threads' handoff costs as much as they save) and loses when another
+process holds a core, as the product then waits for its descheduled
+thread; so a minibatch whose largest product is small, and a prediction on
+an input of that size, run on one BLAS thread, and larger ones keep the
+machine's default, as MLPClassifier does. On a loaded machine those larger
+products wait too (about three times their one-thread time on two cores
+with one busy, as MLPClassifier's do): pin BLAS to one thread there with
+threadpoolctl's ``threadpool_limits(1)``, which every fit respects. The
+full-batch solvers keep the machine's default.
 
 The rule depends only on the sizes, never on timings, so that the same
 settings give bit-identical parameters on the same machine (BLAS does not
@@ -24,9 +24,10 @@ import threading
 from contextlib import contextmanager, nullcontext
 
 # Multiply-adds of the largest product of a batch from which BLAS keeps its
-# threads: about 0.2 ms on one thread of a 2020s core. Below it, a second
-# thread saved nothing over a whole epoch (digits, (100,): 1.01 of the
-# one-thread time); above it, 0.6-0.8 of it (5,000 and 20,000 x 784).
+# threads: about 0.2 ms on one thread of a 2020s core. With the threshold
+# lowered to 2**20, a second thread saved nothing over a digits epoch
+# ((100,), a largest product of 1.3 million: 1.01 of the one-thread time);
+# epochs of 5,000 and 20,000 x 784 took 0.79 and 0.77 of it (quiet 2 cores).
 LARGE_PRODUCT = 2**22
 
 _blas_controller = None
