@@ -282,15 +282,20 @@ def test_grid_search_on_dask_equals_default_backend(
     assert set(reference_pids) == {os.getpid()}
 
 
-def test_grid_search_survives_a_killed_worker(
-    client, search_data, default_search, tmp_path
-):
-    X, y = search_data
+def test_grid_search_survives_a_killed_worker(client, search_data, tmp_path):
+    # data of its own: scattered arrays are named by their content, and the
+    # scheduler may still be forgetting the previous test's [X, y] when
+    # this search scatters them again (CI lost them so when the worker died)
+    X, y = (a[::-1].copy() for a in search_data)
+    (tmp_path / "reference").mkdir()
+    reference = make_search(tmp_path / "reference", StratifiedKFold(3)).fit(X, y)
+    log_dir = tmp_path / "dask"
+    log_dir.mkdir()
     # joblib scatters any other argument over 1 kB (the training indices) to
     # one worker only: precomputed splits, scattered too, are broadcast instead
     splits = list(StratifiedKFold(3).split(X, y))
     scatter = [X, y, *itertools.chain.from_iterable(splits)]
-    search = make_search(tmp_path, splits)
+    search = make_search(log_dir, splits)
     n_fits = len(ParameterGrid(search.param_grid)) * len(splits)
     before = worker_pids(client)
     killed = {}
@@ -302,7 +307,7 @@ def test_grid_search_survives_a_killed_worker(
         # and a kill before the other has fetched it loses it for good)
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
-            done = logged_pids(tmp_path)
+            done = logged_pids(log_dir)
             if len(set(done)) >= 2:
                 killed["pid"], killed["n_done"] = done[0], len(done)
                 os.kill(done[0], signal.SIGKILL)
@@ -327,7 +332,7 @@ def test_grid_search_survives_a_killed_worker(
     assert killed, "no worker was killed"
     assert killed["pid"] in before
     assert killed["n_done"] < n_fits  # the kill landed in the middle of the search
-    assert_same_search(search, default_search)
+    assert_same_search(search, reference)
     # the nanny replaced the killed worker
     client.wait_for_workers(2, timeout=TIMEOUT)
     after = worker_pids(client)
