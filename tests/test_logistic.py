@@ -656,7 +656,7 @@ def test_newton_step_is_none_where_the_curvature_overflows():
     assert flat.newton_step(-1.0, np.full((5, 1), 0.5)) is None
 
 
-def test_cg_line_searches_mostly_end_at_their_first_trial():
+def test_cg_line_searches_mostly_end_at_their_first_trial(monkeypatch):
     # from the second iteration on, the first trial is the Newton step along
     # the line (the loss's curvature from the last trial's probabilities):
     # on digits (softmax) and breast-cancer (sigmoid) a search takes about
@@ -673,15 +673,12 @@ def test_cg_line_searches_mostly_end_at_their_first_trial():
         trials.append(t)
         return original(line, t)
 
+    monkeypatch.setattr(conjugate_gradient.ScoreLine, "__call__", counted)
     for load in (load_digits, load_breast_cancer):
         X, y = load(return_X_y=True)
         X = StandardScaler().fit_transform(X)
         trials.clear()
-        conjugate_gradient.ScoreLine.__call__ = counted
-        try:
-            clf = LogisticRegressionGD(tol=1e-5).fit(X, y)
-        finally:
-            conjugate_gradient.ScoreLine.__call__ = original
+        clf = LogisticRegressionGD(tol=1e-5).fit(X, y)
         assert clf.n_iter_ > 10
         assert len(trials) <= 1.35 * clf.n_iter_
 

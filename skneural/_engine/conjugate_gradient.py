@@ -112,14 +112,15 @@ class ScoreLine:
         self.probabilities = (
             np.empty_like(z_rate) if hasattr(loss, "curvature_along") else None
         )
+        self._kept = (
+            {} if self.probabilities is None else {"probabilities": self.probabilities}
+        )
 
     def __call__(self, t):
         """The slope ``phi'(t)``; evaluating it makes ``t`` the last trial."""
         scores = np.multiply(self.z_rate, t, out=self.scores)
         scores += self.z
-        kept = (
-            {} if self.probabilities is None else {"probabilities": self.probabilities}
-        )
+        kept = self._kept
         if self._with_value:
             self.value, grad_z = self.loss.loss_and_gradient(
                 scores, self.y, self.sample_weight, out=self.grad_z, **kept
