@@ -148,10 +148,24 @@ class Scratch:
     def __init__(self):
         self._largest = {}
         self._by_shape = {}
+        # what each request gave, by its whole description: a batch asks for
+        # the same arrays every time, and one lookup answers it; forgotten
+        # whenever an array is made (or too many shapes were asked for)
+        self._given = {}
 
     def array(self, name, shape, dtype, order="C", fill=None):
         """An array of ``shape`` (rows first) and ``dtype``, uninitialised
         unless ``fill`` is given (then filled once, when allocated)."""
+        key = (name, shape, dtype, order)
+        given = self._given.get(key)
+        if given is not None:
+            return given
+        if len(self._given) > 4 * self.kept:
+            self._given.clear()
+        given = self._given[key] = self._find(name, shape, dtype, order, fill)
+        return given
+
+    def _find(self, name, shape, dtype, order, fill):
         if order == "F":
             return self._exact(name, shape, dtype, fill)
         full = self._largest.get(name)
@@ -162,6 +176,7 @@ class Scratch:
             or full.dtype != dtype
         ):
             full = self._largest[name] = _new(shape, dtype, "C", fill)
+            self._given.clear()  # views of the array it replaces
         return full if full.shape[0] == shape[0] else full[: shape[0]]
 
     def _exact(self, name, shape, dtype, fill):
@@ -174,6 +189,7 @@ class Scratch:
         array = _new(shape, dtype, "F", fill)
         arrays.insert(0, array)
         del arrays[self.kept :]
+        self._given.clear()  # it may hold one just dropped
         return array
 
 

@@ -105,11 +105,12 @@ class RMSprop(_InPlaceRule):
         self.rho = rho
         self.epsilon = epsilon
         self.state = continued(state, {"mean_sq": np.zeros(n_params, dtype)})
+        self._decay = decay_weights(rho, dtype)
 
     def step(self, theta, grad, learning_rate):
         mean_sq, work = self.state["mean_sq"], self.scratch(grad)
         g_squared = np.multiply(grad, grad, out=work)
-        _moving_average(mean_sq, g_squared, self.rho, work=g_squared)
+        _moving_average(mean_sq, g_squared, self._decay, work=g_squared)
         _scaled_step(theta, grad, mean_sq, learning_rate, self.epsilon, work)
         return theta
 
@@ -139,32 +140,46 @@ class Adam:
         fresh = {"t": 0, "m": np.zeros(n_params, dtype), "v": np.zeros(n_params, dtype)}
         self.state = continued(state, fresh)
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
+        self._decay_1 = decay_weights(beta_1, dtype)
+        self._decay_2 = decay_weights(beta_2, dtype)
+        self._epsilon = np.array(epsilon, dtype)
 
     def step(self, theta, grad, learning_rate):
         """One update; ``grad`` is overwritten (it serves as scratch space)."""
         state = self.state
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
-        _moving_average(m, grad, self.beta_1)
+        _moving_average(m, grad, self._decay_1)
         # g is not needed past this point: square it in place, then reuse it
         # as the scratch array of the step (one parameter-sized array less)
         g_squared = np.multiply(grad, grad, out=grad)
-        _moving_average(v, g_squared, self.beta_2, work=g_squared)
+        _moving_average(v, g_squared, self._decay_2, work=g_squared)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
         corrected = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        _scaled_step(theta, m, v, corrected, self.epsilon, work=grad)
+        _scaled_step(theta, m, v, corrected, self._epsilon, work=grad)
         return theta
 
 
-def _moving_average(average, value, decay, work=None):
+def decay_weights(decay, dtype):
+    """``(decay, 1 - decay)`` as 0-d arrays of ``dtype``, made once per rule.
+
+    The same numbers as the Python floats, which numpy converts again at
+    every call (about half a microsecond each, several times per batch).
+    """
+    return np.array(decay, dtype), np.array(1 - decay, dtype)
+
+
+def _moving_average(average, value, decay_weights, work=None):
     """``average := decay * average + (1 - decay) * value``, in place.
 
-    ``work`` (``value`` itself when it may be overwritten) saves a temporary.
+    ``decay_weights`` is ``(decay, 1 - decay)``; ``work`` (``value`` itself
+    when it may be overwritten) saves a temporary.
     """
+    decay, complement = decay_weights
     average *= decay
-    add_scaled(average, value, 1 - decay, work)
+    add_scaled(average, value, complement, work)
 
 
 def _scaled_step(theta, direction, sq_average, learning_rate, epsilon, work):

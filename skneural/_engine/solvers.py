@@ -52,8 +52,10 @@ class _BatchReader:
     shuffling the rows of one batch are gathered with ``ndarray.take`` into
     the same buffers each time (sparse data are indexed the usual way); the
     targets then go on to a column-major buffer, the layout of the network's
-    output scores, which the loss reads alongside them. One reader serves
-    every epoch of a run; the batch bounds are fixed with it.
+    output scores, which the loss reads alongside them. Boolean targets (the
+    classifiers' one-hot classes) become numbers of the data's dtype there:
+    the loss's arithmetic with the scores then needs no cast. One reader
+    serves every epoch of a run; the batch bounds are fixed with it.
     """
 
     def __init__(self, x, y, sample_weight, batch_size):
@@ -68,7 +70,11 @@ class _BatchReader:
         self.y_columns = (
             None
             if self.y_buffer is None
-            else np.empty((batch_size, *y.shape[1:]), y.dtype, order="F")
+            else np.empty(
+                (batch_size, *y.shape[1:]),
+                x.dtype if y.dtype == bool else y.dtype,
+                order="F",
+            )
         )
         # what sklearn.utils.gen_batches yields, computed once (it validates
         # its arguments at every call, which costs more than a batch's gather)
@@ -161,6 +167,8 @@ class MinibatchSolver:
         # sample weights this is MLPClassifier's division by the batch size)
         self.mean_weight = 1.0 if sample_weight is None else float(sample_weight.mean())
         self._grad = None
+        # the batches' sizes are fixed: so is their BLAS thread count
+        self._blas_threads = blas_threads_for(network.layer_sizes, batch_size)
 
     @property
     def step_size(self):
@@ -179,7 +187,7 @@ class MinibatchSolver:
             self.order = self.order[self.shuffle_rng.permutation(len(self.order))]
         if self._grad is None or self._grad.shape != theta.shape:
             self._grad = np.empty_like(theta)
-        with blas_threads_for(self.network.layer_sizes, self.batch_size):
+        with self._blas_threads:
             loss = self._pass(theta, self._grad, history)
         return loss + self.network.l1_value(theta, self.x, self.sample_weight, self.l1)
 

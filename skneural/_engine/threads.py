@@ -21,7 +21,7 @@ always sum in the same order on one thread and on two).
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 # Multiply-adds of the largest product of a batch from which BLAS keeps its
 # threads: about 0.2 ms on one thread of a 2020s core. With the threshold
@@ -65,33 +65,40 @@ def blas_threads_for(layer_sizes, batch_size):
     """A context for the products of a batch: one BLAS thread unless they are large.
 
     Used for every minibatch epoch and every prediction (whose batch is the
-    whole input); enter it afresh each time. The setting from before is
-    restored once no thread is inside any more; a limit the user has set
-    lower stays as it is.
+    whole input). The context may be kept and entered again (a minibatch
+    run decides once and enters it at every epoch), also from several
+    threads at once: the setting from before is restored once no thread is
+    inside any more; a limit the user has set lower stays as it is.
     """
     if largest_batch_product(layer_sizes, batch_size) >= LARGE_PRODUCT:
         return nullcontext()
-    return _one_blas_thread()
+    return _ONE_BLAS_THREAD
 
 
-@contextmanager
-def _one_blas_thread():
-    """One BLAS thread inside, the setting from before once no one needs it."""
-    global _holders, _saved
-    with _lock:
-        if _holders == 0:
-            # each library's own controller: no library lookup per epoch
-            _saved = [
-                (library, library.get_num_threads())
-                for library in _blas().lib_controllers
-            ]
-            for library, n_threads in _saved:
-                if n_threads > 1:
-                    library.set_num_threads(1)
-        _holders += 1
-    try:
-        yield
-    finally:
+class _OneBlasThread:
+    """One BLAS thread inside, the setting from before once no one needs it.
+
+    A class rather than a generator: one instance serves every epoch (a
+    generator's context is made afresh at each entry, a cost paid per epoch).
+    """
+
+    def __enter__(self):
+        global _holders, _saved
+        with _lock:
+            if _holders == 0:
+                # each library's own controller: no library lookup per epoch
+                _saved = [
+                    (library, library.get_num_threads())
+                    for library in _blas().lib_controllers
+                ]
+                for library, n_threads in _saved:
+                    if n_threads > 1:
+                        library.set_num_threads(1)
+            _holders += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        global _holders, _saved
         with _lock:
             _holders -= 1
             if _holders == 0:
@@ -99,3 +106,7 @@ def _one_blas_thread():
                     if n_threads > 1:
                         library.set_num_threads(n_threads)
                 _saved = []
+        return False
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
