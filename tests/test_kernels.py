@@ -120,27 +120,66 @@ def test_interleaved_one_thread_limits_restore_the_setting():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-def test_adam_steps_are_the_written_formula_to_the_last_bit(dtype, weight_decay):
-    # the in-place arithmetic reorders the passes, never an element's
-    # operations: the same bits as the formula written plainly
+def test_adam_steps_are_the_written_formula(dtype, weight_decay):
+    # the discounted sums M and V are the averages without their 1 - beta
+    # factors; the step is the formula's to rounding, for either dtype
     from skneural._engine.optimizers import Adam
 
     rng = np.random.RandomState(0)
     n, n_decayed, lr, b1, b2, eps = 1000, 600, 1e-3, 0.9, 0.999, 1e-8
     theta = rng.standard_normal(n).astype(dtype)
     adam = Adam(n, dtype, b1, b2, eps, weight_decay, n_decayed=n_decayed)
-    expected, m, v = theta.copy(), np.zeros(n, dtype), np.zeros(n, dtype)
-    for t in range(1, 4):
+    expected, m, v = theta.astype(np.float64), np.zeros(n), np.zeros(n)
+    rtol = 1e-5 if dtype == np.float32 else 1e-13
+    for t in range(1, 6):
         g = rng.standard_normal(n).astype(dtype)
         adam.step(theta, g.copy(), lr)
-        m = m * b1 + g * (1 - b1)
-        v = v * b2 + (g * g) * (1 - b2)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g.astype(np.float64) ** 2
         expected[:n_decayed] *= 1 - lr * weight_decay
-        corrected = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
-        expected += (m / (np.sqrt(v) + eps)) * -corrected
-        np.testing.assert_array_equal(adam.state["m"], m)
-        np.testing.assert_array_equal(adam.state["v"], v)
-        np.testing.assert_array_equal(theta, expected)
+        expected -= lr * math.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+        state = adam.state
+        assert state["gradient_sum"].dtype == state["square_sum"].dtype == dtype
+        # m's entries near 0 are differences of numbers near 1: an absolute bound
+        np.testing.assert_allclose(
+            (1 - b1) * state["gradient_sum"], m, rtol=rtol, atol=rtol
+        )
+        np.testing.assert_allclose((1 - b2) * state["square_sum"], v, rtol=rtol)
+        np.testing.assert_allclose(theta, expected, rtol=rtol, atol=1e-7 * lr)
+
+
+def test_adam_continues_from_the_averages_earlier_versions_kept():
+    # a saved model's state {"t", "m", "v"} goes on as the formula would
+    from skneural._engine.optimizers import Adam
+
+    rng = np.random.RandomState(1)
+    b1, b2, eps, lr, t = 0.9, 0.999, 1e-8, 1e-2, 7
+    m, v, g = rng.standard_normal(50), rng.uniform(size=50), rng.standard_normal(50)
+    theta = rng.standard_normal(50)
+    adam = Adam(50, np.float64, b1, b2, eps, state={"t": t, "m": m, "v": v})
+    expected = theta.copy()
+    adam.step(theta, g.copy(), lr)
+    m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+    corrected = lr * math.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1))
+    expected -= corrected * m / (np.sqrt(v) + eps)
+    np.testing.assert_allclose(theta, expected, rtol=1e-13)
+    assert adam.state["t"] == t + 1
+
+
+def test_an_adam_step_allocates_no_parameter_sized_array():
+    import tracemalloc
+
+    from skneural._engine.optimizers import Adam
+
+    n = 100_000
+    adam = Adam(n, np.float64)
+    theta, grad = np.ones(n), np.full(n, 0.5)
+    adam.step(theta, grad.copy(), 1e-3)  # first step: nothing made lazily
+    tracemalloc.start()
+    adam.step(theta, grad, 1e-3)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < n * 8 / 10
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

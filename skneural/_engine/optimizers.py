@@ -123,6 +123,13 @@ class Adam:
     With ``weight_decay`` (AdamW), the first ``n_decayed`` parameters (the
     weights, not the intercepts) also shrink by ``lr * weight_decay * w`` at
     each step, outside the adaptive scaling.
+
+    The two averages are kept without their ``1 - b`` factors, as the
+    discounted sums ``M := b1 M + g`` and ``V := b2 V + g^2`` (so that
+    ``m = (1 - b1) M`` and ``v = (1 - b2) V``); the factors join the step's
+    two numbers: ``w := w - c_t M / (sqrt(V) + eps / sqrt(1 - b2))`` with
+    ``c_t = lr sqrt(1 - b2^t) / (1 - b1^t) * (1 - b1) / sqrt(1 - b2)``. The
+    same step, with two passes over the parameters fewer and no temporary.
     """
 
     def __init__(
@@ -137,29 +144,56 @@ class Adam:
         state=None,
     ):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        fresh = {"t": 0, "m": np.zeros(n_params, dtype), "v": np.zeros(n_params, dtype)}
-        self.state = continued(state, fresh)
+        fresh = {
+            "t": 0,
+            "gradient_sum": np.zeros(n_params, dtype),
+            "square_sum": np.zeros(n_params, dtype),
+        }
+        self.state = continued(_sums_of(state, beta_1, beta_2), fresh)
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
-        self._decay_1 = decay_weights(beta_1, dtype)
-        self._decay_2 = decay_weights(beta_2, dtype)
-        self._epsilon = np.array(epsilon, dtype)
+        # 0-d arrays of the parameters' dtype: numpy converts a Python float
+        # anew at every call (about half a microsecond, several per batch)
+        self._beta_1, self._beta_2 = np.array(beta_1, dtype), np.array(beta_2, dtype)
+        root = math.sqrt(1 - beta_2)
+        self._sum_epsilon = np.array(epsilon / root, dtype)
+        self._sum_factor = (1 - beta_1) / root
 
     def step(self, theta, grad, learning_rate):
         """One update; ``grad`` is overwritten (it serves as scratch space)."""
         state = self.state
         state["t"] += 1
-        m, v, t = state["m"], state["v"], state["t"]
-        _moving_average(m, grad, self._decay_1)
+        m_sum, v_sum, t = state["gradient_sum"], state["square_sum"], state["t"]
+        _discounted_sum(m_sum, grad, self._beta_1)
         # g is not needed past this point: square it in place, then reuse it
         # as the scratch array of the step (one parameter-sized array less)
-        g_squared = np.multiply(grad, grad, out=grad)
-        _moving_average(v, g_squared, self._decay_2, work=g_squared)
+        _discounted_sum(v_sum, np.multiply(grad, grad, out=grad), self._beta_2)
         if self.weight_decay:
             decayed = theta[: self.n_decayed]
             decayed *= 1 - learning_rate * self.weight_decay
         corrected = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        _scaled_step(theta, m, v, corrected, self._epsilon, work=grad)
+        step = corrected * self._sum_factor
+        _scaled_step(theta, m_sum, v_sum, step, self._sum_epsilon, work=grad)
         return theta
+
+
+def _sums_of(state, beta_1, beta_2):
+    """An Adam state of earlier versions (the averages ``m`` and ``v``) as sums.
+
+    A model saved by them continues its training where it stopped.
+    """
+    if state is None or state.keys() != {"t", "m", "v"}:
+        return state
+    return {
+        "t": state["t"],
+        "gradient_sum": state["m"] / (1 - beta_1),
+        "square_sum": state["v"] / (1 - beta_2),
+    }
+
+
+def _discounted_sum(total, value, decay):
+    """``total := decay * total + value``, in place."""
+    total *= decay
+    total += value
 
 
 def decay_weights(decay, dtype):
