@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from numbers import Integral, Real
 
@@ -178,9 +179,8 @@ class LogisticRegressionGD(BaseGDClassifier):
     def __new__(cls, *args, **kwargs):
         # before Python's bare TypeError: a typo's close match, and what
         # LogisticRegression's ``penalty=`` is here
-        parameters = inspect.signature(cls.__init__).parameters
-        # a subclass whose __init__ takes **kwargs forwards what it is given
-        if all(p.kind != p.VAR_KEYWORD for p in parameters.values()):
+        parameters = _keyword_parameters(cls)
+        if parameters is not None:
             reject_unknown_keywords(
                 cls.__name__, kwargs, parameters, {"penalty": _PENALTY_HINT}
             )
@@ -419,6 +419,16 @@ class LogisticRegressionGD(BaseGDClassifier):
         """
         z = self._raw_scores(X)
         return z[:, 0] if z.shape[1] == 1 else z
+
+
+@functools.cache
+def _keyword_parameters(cls):
+    """The names ``cls.__init__`` accepts, read once per class; None when it
+    takes ``**kwargs`` (a subclass that forwards what it is given)."""
+    parameters = inspect.signature(cls.__init__).parameters
+    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return None
+    return tuple(parameters)
 
 
 # inspect.signature(LogisticRegressionGD), which scikit-learn's checks read,

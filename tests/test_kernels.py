@@ -217,3 +217,26 @@ def test_products_and_dots_into_kept_arrays_match_numpy():
         u = np.asarray(rng.standard_normal((7, 3)), order=order)
         v = np.asarray(rng.standard_normal((7, 3)), order=order)
         assert entrywise_dot(u, v) == pytest.approx(float(np.sum(u * v)), rel=1e-12)
+
+
+def test_scratch_reuses_its_arrays_and_never_returns_a_replaced_one():
+    from skneural._engine.layers import Scratch
+
+    scratch = Scratch()
+    batch = scratch.array("z", (200, 8), np.float64)
+    assert scratch.array("z", (200, 8), np.float64) is batch
+    last = scratch.array("z", (37, 8), np.float64)
+    assert np.shares_memory(last, batch)  # the leading rows, no second array
+    larger = scratch.array("z", (300, 8), np.float64)
+    assert not np.shares_memory(larger, batch)
+    # the smaller requests now get the larger array's rows, not the old ones
+    assert np.shares_memory(scratch.array("z", (200, 8), np.float64), larger)
+    assert np.shares_memory(scratch.array("z", (37, 8), np.float64), larger)
+    # column-major arrays are kept by exact shape, the latest few
+    columns = [
+        scratch.array("g", (n, 3), np.float64, order="F") for n in (10, 20, 30, 40)
+    ]
+    assert all(a.flags.f_contiguous for a in columns)
+    assert scratch.array("g", (40, 3), np.float64, order="F") is columns[-1]
+    # the first was dropped to keep three: a request for it gets a new array
+    assert scratch.array("g", (10, 3), np.float64, order="F") is not columns[0]
