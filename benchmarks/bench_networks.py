@@ -108,8 +108,14 @@ def fit_epochs(model, X, y, trace_memory=False):
     return model, seconds / model.n_iter_, peak
 
 
-def bench_network(name, data, hidden, epochs, repeats, out, thread_counts):
-    """Rows of one case; ``thread_counts``: label -> BLAS limit (None: default)."""
+def bench_network(
+    name, data, hidden, epochs, repeats, out, thread_counts, baseline=None
+):
+    """Rows of one case; ``thread_counts``: label -> BLAS limit (None: default).
+
+    ``baseline``, ``(rev, module)`` from ``baseline.load_baseline``, adds the
+    ``StackedNetClassifier`` of commit ``rev`` as one more side.
+    """
     X_train, X_test, y_train, y_test = data
     settings = dict(
         hidden_layer_sizes=hidden,
@@ -129,6 +135,11 @@ def bench_network(name, data, hidden, epochs, repeats, out, thread_counts):
             **settings, random_state=seed, weight_init="glorot_uniform"
         ),
     }
+    if baseline is not None:
+        rev, module = baseline
+        sides[f"StackedNetClassifier at {rev}"] = lambda seed: (
+            module.StackedNetClassifier(**settings, random_state=seed)
+        )
     sizes = (X_train.shape[1], *hidden, len(np.unique(y_train)))
     keys = [(side, label) for label in thread_counts for side in sides]
     times = {k: [] for k in keys}
@@ -174,19 +185,28 @@ NETWORK_HEADER = (
 )
 
 
-def bench_networks(quick, repeats, digits_repeats, out, thread_counts):
-    """Every network case, one table."""
+def bench_networks(quick, repeats, digits_repeats, out, thread_counts, baseline=None):
+    """Every network case, one table (``baseline`` as in :func:`bench_network`)."""
     for line in NETWORK_HEADER:
         out(line)
     n = 6000 if quick else 60_000
     epochs = 2 if quick else 3
     bench_network(
-        "digits (100,)", digits_split(), (100,), 20, digits_repeats, out, thread_counts
+        "digits (100,)",
+        digits_split(),
+        (100,),
+        20,
+        digits_repeats,
+        out,
+        thread_counts,
+        baseline,
     )
     for dtype in (np.float64, np.float32):
         data = synthetic_split(n, 784, 10, dtype)
         label = f"{n}x784 {np.dtype(dtype).name} (100,)"
-        bench_network(label, data, (100,), epochs, repeats, out, thread_counts)
+        bench_network(
+            label, data, (100,), epochs, repeats, out, thread_counts, baseline
+        )
     data = synthetic_split(n, 784, 10, np.float64)
     bench_network(
         f"{n}x784 float64 (256, 128)",
@@ -196,4 +216,5 @@ def bench_networks(quick, repeats, digits_repeats, out, thread_counts):
         repeats,
         out,
         thread_counts,
+        baseline,
     )

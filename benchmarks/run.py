@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+from baseline import load_baseline  # noqa: E402
 from bench_kernels import bench_kernels  # noqa: E402
 from bench_logistic import bench_logistic  # noqa: E402
 from bench_networks import bench_networks, fit_epochs, synthetic_split  # noqa: E402
@@ -117,6 +118,13 @@ def main(argv=None):
     )
     parser.add_argument("--out", help="also write the report to this file")
     parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time the StackedNetClassifier of commit REV in the network "
+        "cases, alternated with the others (a same-machine counterpart of "
+        "another run's figures)",
+    )
+    parser.add_argument(
         "--only",
         choices=["networks", "search", "logistic", "regression", "kernels"],
         default=None,
@@ -139,7 +147,12 @@ def main(argv=None):
     if args.only in (None, "networks"):
         out("## Stacked networks (Adam, batch 200)")
         out()
-        bench_networks(args.quick, repeats, digits_repeats, out, thread_counts)
+        baseline = None
+        if args.baseline:
+            baseline = (args.baseline, load_baseline(args.baseline))
+        bench_networks(
+            args.quick, repeats, digits_repeats, out, thread_counts, baseline
+        )
         out()
     if args.only in (None, "search"):
         out("## Model search")

@@ -1,0 +1,77 @@
+"""An earlier commit's skneural, imported beside the checkout's own.
+
+``--baseline REV`` runs the network cases with a third estimator, the
+``StackedNetClassifier`` of commit ``REV``, in the same process and the same
+alternation as the others: a speed figure of another run (another machine,
+another load) then has a same-machine counterpart. The commit's ``skneural``
+folder is extracted with ``git archive`` into a temporary folder and imported
+under another name; its modules import one another relatively, so the two
+versions never mix.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import importlib.util
+import io
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def load_baseline(rev: str):
+    """The ``skneural`` package of commit ``rev``, as module ``skneural_at_<rev>``.
+
+    Raises
+    ------
+    ValueError
+        If ``rev`` names no commit of this repository, or if its package
+        imports itself by name (it would then load the checkout's modules).
+    """
+    archive = subprocess.run(
+        ["git", "-C", str(REPOSITORY), "archive", "--format=tar", rev, "skneural"],
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        raise ValueError(
+            f"--baseline {rev!r}: git archive failed: {archive.stderr.decode().strip()}"
+        )
+    folder = Path(tempfile.mkdtemp(prefix="skneural-baseline-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    package = folder / "skneural"
+    for source in package.rglob("*.py"):
+        if _imports_skneural(ast.parse(source.read_text())):
+            raise ValueError(
+                f"--baseline {rev!r}: {source.relative_to(folder)} imports skneural "
+                "by name; it would load this checkout's modules"
+            )
+    name = f"skneural_at_{rev}".replace("-", "_").replace(".", "_")
+    spec = importlib.util.spec_from_file_location(
+        name, package / "__init__.py", submodule_search_locations=[str(package)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _imports_skneural(tree: ast.Module) -> bool:
+    """Whether a module's code (not its docstrings) imports ``skneural`` by name."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        else:
+            continue
+        if any(n == "skneural" or n.startswith("skneural.") for n in names):
+            return True
+    return False
