@@ -28,7 +28,9 @@ from skneural._engine.threads import (
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n", [3, 50_000])  # past the size BLAS would thread
+# past the size BLAS would thread; past the one squared_norm sums by columns,
+# with and without entries left over
+@pytest.mark.parametrize("n", [3, 50_000, 2**16, 2**16 + 511])
 def test_kernels_match_their_reference_forms(dtype, n):
     rng = np.random.RandomState(0)
     x, y = rng.standard_normal((2, n)).astype(dtype)

@@ -43,11 +43,21 @@ def add_scaled(y, x, a, work=None):
     return np.add(y, scaled, out=y)
 
 
+# from this many entries on, :func:`squared_norm` sums by columns
+_COLUMN_SUM_FROM = 2**16
+_COLUMNS = 512
+
+
 def squared_norm(x):
-    """``x . x`` of a 1-D array, as a Python float, in the calling thread.
+    """``x . x`` of a contiguous 1-D array, as a Python float, in the calling thread.
 
     ``np.einsum`` sums the products with its own vector loop, not BLAS's
     ``dot``, and in one pass (``np.sum(x * x)`` takes two and a temporary).
+    One running sum is a chain of dependent additions; a long vector is
+    therefore summed as the columns of a 512-wide matrix, independent sums
+    that the loop vectorises across (0.6 of the time at 235,000 float64
+    entries), then the remaining entries. Below ``2**16`` entries the two
+    extra calls cost what the columns save.
 
     Examples
     --------
@@ -55,7 +65,14 @@ def squared_norm(x):
     >>> squared_norm(np.array([3.0, 4.0]))
     25.0
     """
-    return float(np.einsum("i,i->", x, x))
+    n = x.shape[0]
+    if n < _COLUMN_SUM_FROM:
+        return float(np.einsum("i,i->", x, x))
+    whole = n - n % _COLUMNS
+    columns = x[:whole].reshape(-1, _COLUMNS)
+    rest = x[whole:]
+    per_column = np.einsum("ij,ij->j", columns, columns)
+    return float(np.add.reduce(per_column) + np.einsum("i,i->", rest, rest))
 
 
 def column_sums(a, out, ones=None):
