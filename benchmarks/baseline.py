@@ -26,41 +26,67 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def load_baseline(rev: str):
-    """The ``skneural`` package of commit ``rev``, as module ``skneural_at_<rev>``.
+    """The ``skneural`` package of commit ``rev``, and the commit's short hash.
+
+    The package is imported as module ``skneural_at_<short hash>``.
 
     Raises
     ------
     ValueError
-        If ``rev`` names no commit of this repository, or if its package
-        imports itself by name (it would then load the checkout's modules).
+        If git cannot be run, ``rev`` names no commit of this repository,
+        the commit has no ``skneural`` folder, or its package imports itself
+        by name (it would then load the checkout's modules).
     """
-    archive = subprocess.run(
-        ["git", "-C", str(REPOSITORY), "archive", "--format=tar", rev, "skneural"],
-        capture_output=True,
+    commit = _git(
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--short",
+        "--end-of-options",
+        f"{rev}^{{commit}}",
     )
-    if archive.returncode != 0:
-        raise ValueError(
-            f"--baseline {rev!r}: git archive failed: {archive.stderr.decode().strip()}"
-        )
+    if commit is None:
+        raise ValueError(f"--baseline {rev!r}: no commit of this repository")
+    short = commit.decode().strip()
+    archive = _git("archive", "--format=tar", short, "--", "skneural")
+    if archive is None:
+        raise ValueError(f"--baseline {rev!r}: commit {short} has no skneural folder")
     folder = Path(tempfile.mkdtemp(prefix="skneural-baseline-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        # the safe extraction filter, where this Python has it (3.11.4, 3.10.12)
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(folder, **safe)
     package = folder / "skneural"
     for source in package.rglob("*.py"):
-        if _imports_skneural(ast.parse(source.read_text())):
+        if _imports_skneural(ast.parse(source.read_bytes())):
             raise ValueError(
                 f"--baseline {rev!r}: {source.relative_to(folder)} imports skneural "
                 "by name; it would load this checkout's modules"
             )
-    name = f"skneural_at_{rev}".replace("-", "_").replace(".", "_")
+    name = f"skneural_at_{short}"
     spec = importlib.util.spec_from_file_location(
         name, package / "__init__.py", submodule_search_locations=[str(package)]
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module, short
+
+
+def _git(*arguments):
+    """The standard output of ``git arguments`` in this repository; None on failure."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(REPOSITORY), *arguments], capture_output=True
+        )
+    except FileNotFoundError as error:
+        raise ValueError("--baseline needs git, which was not found") from error
+    return done.stdout if done.returncode == 0 else None
 
 
 def _imports_skneural(tree: ast.Module) -> bool:

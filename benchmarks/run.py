@@ -130,6 +130,15 @@ def main(argv=None):
         default=None,
     )
     args = parser.parse_args(argv)
+    baseline = None
+    if args.baseline:
+        if args.only not in (None, "networks"):
+            parser.error("--baseline times the network cases: use it with them")
+        try:
+            module, commit = load_baseline(args.baseline)
+        except ValueError as error:
+            parser.error(str(error))
+        baseline = (commit, module)
     repeats = args.repeats or (2 if args.quick else 3)
     search_repeats = args.search_repeats or 1
     # fits under a second get more repeats for steadier medians (not in --quick)
@@ -147,9 +156,6 @@ def main(argv=None):
     if args.only in (None, "networks"):
         out("## Stacked networks (Adam, batch 200)")
         out()
-        baseline = None
-        if args.baseline:
-            baseline = (args.baseline, load_baseline(args.baseline))
         bench_networks(
             args.quick, repeats, digits_repeats, out, thread_counts, baseline
         )
