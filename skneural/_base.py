@@ -332,7 +332,10 @@ def reject_unknown_keywords(class_name, given, known, hints=None):
     if hints and name in hints:
         hint = f"; {hints[name]}"
     else:
-        close = difflib.get_close_matches(name, known, n=1)
+        # a name that differs only in case ('c' for 'C') is too short for
+        # difflib's similarity to find
+        same = [k for k in known if k.lower() == name.lower()]
+        close = same or difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
     raise TypeError(f"{class_name}() got an unexpected keyword argument {name!r}{hint}")
 

@@ -423,3 +423,66 @@ def test_target_labels_that_look_like_typos_get_a_warning(tmp_path):
     frame.to_csv(path, index=False)
     status, out, err = train(path, "--id", "rowid")
     assert status == 0 and warnings_of(err) == [], err
+
+
+@pytest.mark.parametrize("every_row", [False, True])
+def test_a_first_row_longer_than_the_header_is_named_not_shifted(tmp_path, every_row):
+    # pandas would take the first cells of such rows as an index, shift
+    # every column, and the messages would name rows from its cells
+    rows = ["1,2,x,", "3,4,z,", "5,6,x,"] if every_row else ["1,2,x,", "3,4,z"]
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(("a,b,y\r\n" + "\r\n".join(rows) + "\r\n").encode())
+    status, _, err = run("train", path, "--target", "y")
+    assert_one_line_error(
+        status, err, "row 2: 4 fields where the header has 3", "separator ','"
+    )
+
+
+def test_the_wrong_separator_is_named_not_a_traceback(tmp_path):
+    # a European spreadsheet's file: fields by ';', decimal commas
+    path = tmp_path / "semicolons.csv"
+    path.write_bytes(b"a;b;species\r\n1,5;2,5;x\r\n3,5;4;z\r\n")
+    status, _, err = train(path, "--sep", ",")
+    assert_one_line_error(
+        status, err, "row 2: 3 fields where the header has 1", "--sep gives another"
+    )
+
+
+def test_an_identifier_with_a_space_is_suggested_quoted(tmp_path):
+    path = tmp_path / "ids.csv"
+    penguins().rename(columns={"rowid": "Sample ID"}).to_csv(path, index=False)
+    status, _, err = train(path)
+    assert status == 0, err
+    (warning,) = warnings_of(err)
+    assert "--id 'Sample ID' keeps it out" in warning
+
+
+def test_unseen_categories_at_predict_time_are_named(tmp_path):
+    path = tmp_path / "penguins.csv"
+    penguins().to_csv(path, index=False)
+    status, _, err = train(path, "--id", "rowid")
+    assert status == 0, err
+    new = penguins(seed=1)
+    new.loc[:2, "island"] = ["West", "West", "dream"]
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    status, out, err = run("predict", tmp_path / "model.joblib", new_path)
+    assert status == 0, err
+    (warning,) = warnings_of(err)
+    assert "column 'island': 3 cells hold values the model was not trained" in warning
+    assert "'West' x2, 'dream' x1" in warning
+    assert "read as none of its categories" in warning
+    assert len(out.splitlines()) == 1 + len(new)  # every row still predicted
+    # the trained values alone: nothing to say
+    status, _, err = run("predict", tmp_path / "model.joblib", path)
+    assert status == 0 and warnings_of(err) == [], err
+
+
+def test_numeric_labels_of_one_row_are_no_typos(tmp_path):
+    frame = penguins()
+    frame["species"] = [f"{v:.1f}" for v in range(len(frame))]  # 120 classes
+    frame.loc[:10, "species"] = "1.0"  # one class of many rows
+    path = tmp_path / "numbers.csv"
+    frame.to_csv(path, index=False)
+    status, _, err = train(path, "--id", "rowid", "--task", "classification")
+    assert not any("a typo of" in w for w in warnings_of(err)), err

@@ -309,6 +309,11 @@ def test_a_misspelled_parameter_gets_its_close_match():
         StackedNetClassifier(hiden_layer_sizes=(3,))
     with pytest.raises(TypeError, match="StackedNetRegressor.. got an unexpected"):
         StackedNetRegressor(zzz=1)
+    # too short for a similarity match: the same name in another case
+    with pytest.raises(TypeError, match="'c'; did you mean 'C'"):
+        LogisticRegressionGD(c=1.0)
+    with pytest.raises(TypeError, match="did you mean 'alpha'"):
+        StackedNetClassifier(Alpha=1e-3)
 
 
 def test_an_lbfgs_stop_other_than_its_limits_says_why(iris, monkeypatch):

@@ -14,6 +14,7 @@ as spreadsheets set to a decimal comma write it.
 from __future__ import annotations
 
 import difflib
+import shlex
 from collections import Counter
 from dataclasses import dataclass
 
@@ -152,8 +153,8 @@ def read_features(frame, features, path, warn, numeric=None):
             if numeric is None and _names_the_rows(cells[~missing]):
                 warn(
                     f"{path}: column {name!r} has a different value in every "
-                    f"row; if it names the rows, --id {name} keeps it out of "
-                    "the features"
+                    f"row; if it names the rows, --id {shlex.quote(name)} keeps "
+                    "it out of the features"
                 )
             columns[name] = cells.where(~missing, np.nan).astype(object)
             usual = cells.str.lower().isin(USUAL_MISSING).to_numpy()
@@ -161,6 +162,31 @@ def read_features(frame, features, path, warn, numeric=None):
         if unusual:
             warn(_unusual_warning(path, name, unusual))
     return pd.DataFrame(columns, index=frame.index), numeric_names
+
+
+def warn_unseen_categories(path, X, categories, warn):
+    """Warn, per text column, of values the model was not trained on.
+
+    The one-hot encoder reads them as none of the column's categories: a
+    new value or a typo (``north`` for ``North``) would change the
+    prediction unseen. ``categories`` maps a column to its trained values.
+    """
+    for name, known in categories.items():
+        cells = X[name]
+        unseen = cells[cells.notna() & ~cells.isin(list(known))]
+        if unseen.empty:
+            continue
+        counts = Counter(unseen.tolist())
+        shown = ", ".join(f"{value!r} x{n}" for value, n in counts.most_common(5))
+        more = ", ..." if len(counts) > 5 else ""
+        first = counts.most_common(1)[0][0]
+        close = difflib.get_close_matches(first, [str(k) for k in known], n=1)
+        hint = f" ({first!r} for {close[0]!r}?)" if close else ""
+        warn(
+            f"{path}, column {name!r}: {len(unseen)} cell"
+            f"{'s' if len(unseen) > 1 else ''} hold values the model was not "
+            f"trained on ({shown}{more}), read as none of its categories{hint}"
+        )
 
 
 def _names_the_rows(cells):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import is_regressor
 
-from ._columns import check_columns, read_features
+from ._columns import check_columns, read_features, warn_unseen_categories
 from ._messages import CommandError, listing
 from ._model_files import fitted_skneural_estimator, load_model
 from ._table import read_table
@@ -45,7 +45,18 @@ def prediction_input(model, frame, path, warn, identifier=None):
     known = {*features, columns["target"], trained_id, identifier, *unused}
     check_columns(path, frame, features, known, warn)
     X, _ = read_features(frame, features, path, warn, numeric=numeric)
+    warn_unseen_categories(path, X, trained_categories(model), warn)
     return X
+
+
+def trained_categories(model):
+    """Each text column of a model saved by ``train``, mapped to its categories."""
+    columns = model.named_steps["columns"]
+    for name, transformer, names in columns.transformers_:
+        if name == "categorical":
+            encoder = transformer[-1]
+            return dict(zip(names, encoder.categories_, strict=True))
+    return {}
 
 
 def id_column(args, model, frame):

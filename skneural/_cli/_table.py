@@ -64,6 +64,7 @@ def read_table(path, sep=None, encoding=None):
     if sep is None:
         sep = _sniff_separator(lines)
     header = _header(path, lines[0], sep)
+    _check_first_row(path, lines, sep, header)
     frame = _read(
         path,
         sep=sep,
@@ -90,6 +91,23 @@ def read_table(path, sep=None, encoding=None):
     # spreadsheets that separate fields by ';' or tabs write 3,5 for 3.5
     frame.attrs["decimal_comma"] = sep != ","
     return frame
+
+
+def _check_first_row(path, lines, sep, header):
+    """Fail when the first data row has more fields than the header.
+
+    pandas would take its leading cells as the rows' index and shift every
+    column (a separator at the end of each line, or the wrong separator);
+    a longer row further down is pandas's own error.
+    """
+    if len(lines) < 2:
+        return
+    n_fields = len(next(csv.reader([lines[1]], delimiter=sep)))
+    if n_fields > len(header):
+        raise CommandError(
+            f"{path}, row 2: {n_fields} fields where the header has "
+            f"{len(header)} (read with the separator {sep!r}; --sep gives another)"
+        )
 
 
 def _checked_encoding(encoding):

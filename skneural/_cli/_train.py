@@ -79,6 +79,8 @@ def doubtful_classes(path, target, y):
         if n > 1
     }
     for label in labels[counts == 1].tolist():
+        if _is_number(label):  # 25.0 beside 225.0 is no typo
+            continue
         close = difflib.get_close_matches(_folded(label), larger, n=1, cutoff=0.8)
         if close and close[0] != _folded(label):  # case-and-space twins: said above
             doubts.append(
@@ -86,6 +88,14 @@ def doubtful_classes(path, target, y):
                 f"(a typo of {larger[close[0]]!r}?)"
             )
     return doubts
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _folded(label):
