@@ -3,6 +3,7 @@ compression, odd tokens, huge values, id columns, missing targets, columns
 that do not match, closed pipes, and a missing ``[cli]`` extra."""
 
 import io
+import re
 import subprocess
 import sys
 
@@ -484,5 +485,10 @@ def test_numeric_labels_of_one_row_are_no_typos(tmp_path):
     frame.loc[:10, "species"] = "1.0"  # one class of many rows
     path = tmp_path / "numbers.csv"
     frame.to_csv(path, index=False)
-    status, _, err = train(path, "--id", "rowid", "--task", "classification")
+    status, out, err = train(path, "--id", "rowid", "--task", "classification")
     assert not any("a typo of" in w for w in warnings_of(err)), err
+    # nor a confusion matrix a hundred columns wide
+    shown = re.search(
+        r"confusion matrix not shown: (\d+) classes \(more than 20\)", out
+    )
+    assert shown and int(shown.group(1)) > 20, out

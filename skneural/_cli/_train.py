@@ -113,6 +113,10 @@ class Split:
     y_test: np.ndarray = None
 
 
+# More classes than this make a confusion matrix too wide to read.
+_LARGEST_MATRIX = 20
+
+
 def report_classification(model, split, say):
     """Accuracies and the test rows' confusion matrix."""
     from sklearn.metrics import accuracy_score, confusion_matrix
@@ -125,6 +129,12 @@ def report_classification(model, split, say):
     predicted = model.predict(split.X_test)
     say(f"test accuracy:  {accuracy_score(split.y_test, predicted):.4f}")
     classes = model[-1].classes_
+    if len(classes) > _LARGEST_MATRIX:
+        say(
+            f"confusion matrix not shown: {len(classes)} classes (more than "
+            f"{_LARGEST_MATRIX})"
+        )
+        return
     say("confusion matrix (test rows; rows: true class, columns: predicted):")
     say(
         _format_matrix(
