@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import importlib.metadata
 import io
 import pickle
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from cli_helpers import assert_one_line_error, skneural_here
 from sklearn.datasets import load_breast_cancer
 
-from skneural import LogisticRegressionGD
+from skneural import LogisticRegressionGD, __version__
 
 CLINICS = ["north", "south", "east"]
 # A Python in which pandas and skops cannot be imported, as without [cli].
@@ -287,3 +288,12 @@ def test_train_without_pandas_says_which_extra_before_any_work(data, tmp_path):
     )
     assert result.stdout == ""
     assert not target.exists()
+
+
+def test_version_names_the_installed_release():
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        status, _, _ = skneural_here("--version")
+    assert status == 0
+    assert printed.getvalue().strip() == f"skneural {__version__}"
+    # the package's own number is the one pip installed
+    assert __version__ == importlib.metadata.version("skneural")

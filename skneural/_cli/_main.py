@@ -23,6 +23,7 @@ import argparse
 import importlib
 import sys
 
+from .. import __version__
 from ._estimators import DEFAULT_HIDDEN
 from ._messages import CommandError, Output, silence
 
@@ -136,6 +137,9 @@ def build_parser():
             "LogisticRegressionGD and StackedNetClassifier beside scikit-learn's "
             "LogisticRegression and MLPClassifier on the same train/test split."
         ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skneural {__version__}"
     )
     parser.add_argument(
         "--test-size",
