@@ -157,6 +157,27 @@ def test_predict_accepts_new_rows_without_the_target(data, trained):
     assert [row[0] for row in predicted][1:] == list(data["y"][1:5])
 
 
+def test_predict_imputes_a_column_empty_in_every_row(data, trained):
+    """One new row with a gap: its column holds no number at all, yet it is
+    the missing value the model imputes (it was an error, "0 of 0 values")."""
+    assert trained["logistic"][0] == 0
+    header = data["header"][:-1]
+    complete = next(
+        row[:-1] for row in data["rows"] if "" not in row and "NA" not in row
+    )
+    predictions = {}
+    for token in ["", "NA"]:
+        gap = [token if j == 3 else cell for j, cell in enumerate(complete)]
+        for name, rows in [("alone", [gap]), ("beside", [gap, complete])]:
+            path = write_csv(data["folder"] / f"gap-{name}.csv", header, rows)
+            status, out, err = skneural_here(
+                "predict", data["folder"] / "lr.joblib", path
+            )
+            assert status == 0, err
+            predictions[token, name] = read_csv(out)[1][0]
+        assert predictions[token, "alone"] == predictions[token, "beside"]
+
+
 def test_train_without_the_target_column(data):
     status, _, err = skneural("train", data["path"], "--target", "outcome")
     assert_one_line_error(status, err, str(data["path"]), "'outcome'")

@@ -94,3 +94,29 @@ def test_a_decimal_comma_target_of_a_semicolon_file_is_real(diabetes_csv, tmp_pa
     )
     assert status == 0, err
     assert "holds real values: training a regressor" in err
+
+
+def test_predictions_are_written_whole(tmp_path):
+    """A value of millions keeps every digit (it was cut to six, 3.50669e+06)."""
+    joblib = pytest.importorskip("joblib")
+    from skneural._cli._predict import prediction_input
+    from skneural._cli._table import read_table
+
+    X, y = load_diabetes(return_X_y=True)
+    path = tmp_path / "price.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([f"x{j}" for j in range(X.shape[1])] + ["price"])
+        for row, value in zip(X, y, strict=True):
+            writer.writerow([*map(float, row), 1e6 + 12345.678 * value])
+    model_path = tmp_path / "price.joblib"
+    status, _, err = run("train", path, "--target", "price", "--out", model_path)
+    assert status == 0, err
+    status, out, err = run("predict", model_path, path)
+    assert status == 0, err
+    written = np.array([float(r[0]) for r in list(csv.reader(out.splitlines()))[1:]])
+    model = joblib.load(model_path)
+    frame = read_table(path, None, "utf-8")
+    expected = model.predict(prediction_input(model, frame, path, lambda _: None, None))
+    assert written.min() > 1e6
+    np.testing.assert_array_equal(written, expected)

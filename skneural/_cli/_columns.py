@@ -53,7 +53,15 @@ class Numbers:
     unusual: Counter  # tokens read as missing that deserve a warning
 
     def is_numeric(self):
-        return self.n_numbers > 0 and self.n_numbers >= NUMERIC_SHARE * self.n_present
+        return self.n_numbers > 0 and self.fits_numbers()
+
+    def fits_numbers(self):
+        """Whether a column known to be numeric may read as these numbers.
+
+        At predict time a column with no value at all (a new row's empty
+        cell) is all missing, hence imputed: it fits.
+        """
+        return self.n_numbers >= NUMERIC_SHARE * self.n_present
 
 
 def with_decimal_points(cells):
@@ -142,7 +150,7 @@ def read_features(frame, features, path, warn, numeric=None):
         cells = frame[name]
         numbers = read_numbers(cells, decimal_comma)
         if numbers.is_numeric() if numeric is None else name in numeric:
-            if numeric is not None and not numbers.is_numeric():
+            if numeric is not None and not numbers.fits_numbers():
                 raise _not_numbers_error(path, name, cells, numbers)
             _check_size(path, name, cells, numbers)
             columns[name] = numbers.values

@@ -92,13 +92,16 @@ def predict(args, say, err):
             else [f"prediction_{k}" for k in range(result.shape[1])]
         )
     else:
+        # probabilities to six digits, which is all they tell; a label or a
+        # regressor's value is written whole (the shortest exact form)
         result = pd.DataFrame(
-            proba, columns=[f"proba_{c}" for c in estimator.classes_.tolist()]
+            np.char.mod("%.6g", proba),
+            columns=[f"proba_{c}" for c in estimator.classes_.tolist()],
         )
         result.insert(0, "prediction", labels)
     if identifier is not None:
         result.insert(0, identifier, frame[identifier].to_numpy())
-    options = {"index": False, "float_format": "%.6g", "lineterminator": "\n"}
+    options = {"index": False, "lineterminator": "\n"}
     if not args.out:
         result.to_csv(say.stream, **options)
         return 0
