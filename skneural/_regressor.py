@@ -57,7 +57,9 @@ default='squared_error'
     Attributes
     ----------
     loss_ : float
-        The loss of the last epoch (the final objective for 'lbfgs').
+        The loss of the last epoch (the final objective for 'lbfgs'). With
+        several outputs the squared error is summed over them (the function
+        the gradient is of), where MLPRegressor reports their mean.
     best_loss_ : float or None
         The lowest training loss; None when early stopping is on.
     loss_curve_ : list of float
@@ -187,11 +189,13 @@ default='squared_error'
             z = network.raw_scores(theta, X[rows])
             loss = network.loss.loss(z, Y[rows])
         if not np.isfinite(loss):
+            x_size, y_size = (float(abs(a[rows]).max()) for a in (X, Y))
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may "
                 "contain large values and need to be preprocessed (the loss of "
-                f"the initial network on the first rows of X is {loss:g}, so no "
-                "finite step can be taken)."
+                f"the initial network on the first rows is {loss:g}, so no "
+                f"finite step can be taken; the largest magnitudes there are "
+                f"{x_size:.3g} in X and {y_size:.3g} in y)."
             )
 
     @staticmethod

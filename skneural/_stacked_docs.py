@@ -1,6 +1,5 @@
 """The parameter and attribute entries the two stacked networks' docstrings share."""
 
-"""The docstring entries (parameters, attributes) both stacked networks share."""
 # docstrings by ``stacked_doc``: one text for each fact.
 _SHARED_DOC = {
     "drop_in": """\

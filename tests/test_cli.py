@@ -227,6 +227,15 @@ def test_predict_with_a_file_that_is_not_a_model(data, tmp_path):
     other.write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
     status, _, err = skneural_here("predict", other, data["path"])
     assert_one_line_error(status, err, str(other), "not a skneural model", "dict")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    pipeline = tmp_path / "pipeline.joblib"
+    pipeline.write_bytes(pickle.dumps(make_pipeline(FunctionTransformer())))
+    status, _, err = skneural_here("predict", pipeline, data["path"])
+    assert_one_line_error(
+        status, err, "it holds a Pipeline ending in a FunctionTransformer"
+    )
 
     broken = tmp_path / "broken.skops"
     broken.write_bytes(b"PK\x03\x04 truncated")

@@ -290,6 +290,12 @@ def test_predict_with_extra_missing_and_mistyped_columns(tmp_path):
         "unknown to the model: 'bill_lenght_mm'",
         "('bill_lenght_mm' for 'bill_length_mm'?)",
     )
+    two = tmp_path / "two.csv"
+    frame.drop(columns=["bill_length_mm", "island"]).to_csv(two, index=False)
+    status, _, err = run("predict", model, two)
+    assert_one_line_error(
+        status, err, f"{two} has no columns 'bill_length_mm', 'island', which"
+    )
 
 
 class ClosingReader(io.StringIO):
@@ -492,3 +498,31 @@ def test_numeric_labels_of_one_row_are_no_typos(tmp_path):
         r"confusion matrix not shown: (\d+) classes \(more than 20\)", out
     )
     assert shown and int(shown.group(1)) > 20, out
+
+
+def test_a_column_of_numbers_read_as_text_gets_a_warning(tmp_path):
+    """Too many words among numbers, or decimal commas in a comma file: the
+    column is one-hot encoded, and a warning says so and why."""
+    frame = penguins()
+    words = frame.copy()
+    words.loc[::6, "bill_length_mm"] = "long"  # 20 of 120: under 90 % numbers
+    words.to_csv(tmp_path / "words.csv", index=False)
+    status, out, err = train(tmp_path / "words.csv", "--id", "rowid")
+    assert status == 0, err
+    assert "(1 numeric, 2 categorical: bill_length_mm, island)" in summary(out)
+    (warning,) = warnings_of(err)
+    assert "column 'bill_length_mm' is read as text (one-hot encoded)" in warning
+    assert "100 of its 120 values are numbers, fewer than 90% ('long' x20" in warning
+
+    commas = frame.copy()
+    commas["bill_length_mm"] = commas["bill_length_mm"].str.replace(".", ",")
+    commas.to_csv(tmp_path / "commas.csv", index=False)  # quoted: "38,4"
+    status, out, err = train(tmp_path / "commas.csv", "--id", "rowid")
+    assert status == 0, err
+    (warning,) = warnings_of(err)
+    assert "120 of its 120 values, like '" in warning
+    assert "have a decimal comma" in warning and "semicolons" in warning
+    # a text column of words (island) and a numeric column get no warning
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    status, out, err = train(tmp_path / "plain.csv", "--id", "rowid")
+    assert status == 0 and warnings_of(err) == [], err

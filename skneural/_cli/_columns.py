@@ -158,6 +158,10 @@ def read_features(frame, features, path, warn, numeric=None):
             unusual = numbers.unusual
         else:
             missing = missing_cells(cells)
+            if numeric is None:
+                message = _mostly_numbers_warning(path, name, cells, missing, numbers)
+                if message:
+                    warn(message)
             if numeric is None and _names_the_rows(cells[~missing]):
                 warn(
                     f"{path}: column {name!r} has a different value in every "
@@ -170,6 +174,39 @@ def read_features(frame, features, path, warn, numeric=None):
         if unusual:
             warn(_unusual_warning(path, name, unusual))
     return pd.DataFrame(columns, index=frame.index), numeric_names
+
+
+def _mostly_numbers_warning(path, name, cells, missing, numbers):
+    """A warning for a text column over half of whose values are numbers, or None.
+
+    Every number of such a column becomes a category of its own, and a value
+    not seen in training means nothing to the model. The warning names the
+    cells that are not numbers; cells like ``5,1`` in a comma-separated
+    file (quoted there) are numbers with a decimal comma, which only a file
+    separated otherwise is read with.
+    """
+    present = cells[~missing]
+    comma = int(present.str.fullmatch(_DECIMAL_COMMA).sum())
+    if numbers.n_numbers + comma <= 0.5 * numbers.n_present:
+        return None
+    if comma:
+        example = present[present.str.fullmatch(_DECIMAL_COMMA)].iloc[0]
+        return (
+            f"{path}: column {name!r} is read as text (one-hot encoded): "
+            f"{comma} of its {numbers.n_present} values, like {example!r}, "
+            "have a decimal comma, a number only in a file whose fields are "
+            "not separated by commas; save it with semicolons, or with "
+            "decimal points, to have it read as numbers"
+        )
+    others = Counter(cells[~missing & np.isnan(numbers.values)].tolist())
+    shown = ", ".join(f"{value!r} x{n}" for value, n in others.most_common(5))
+    more = ", ..." if len(others) > 5 else ""
+    return (
+        f"{path}: column {name!r} is read as text (one-hot encoded): "
+        f"{numbers.n_numbers} of its {numbers.n_present} values are numbers, "
+        f"fewer than {NUMERIC_SHARE:.0%} ({shown}{more} are not); empty the "
+        "cells that are not numbers to have it read as numbers"
+    )
 
 
 def warn_unseen_categories(path, X, categories, warn):
@@ -232,7 +269,8 @@ def check_columns(path, frame, needed, known, warn):
     unknown = [name for name in frame.columns if name not in known]
     if missing:
         message = (
-            f"{path} has no column {listing(missing)}, which the model was trained on"
+            f"{path} has no column{'s' if len(missing) > 1 else ''} "
+            f"{listing(missing)}, which the model was trained on"
         )
         if unknown:
             message += f"; its columns unknown to the model: {listing(unknown)}"

@@ -78,9 +78,11 @@ def load_model(path):
             f"{'.skops' if _is_skops(path) else 'joblib'} file)"
         ) from None
     if fitted_skneural_estimator(model) is None:
-        raise CommandError(
-            f"{path} is not a skneural model: it holds a {type(model).__name__}"
-        )
+        held = type(model).__name__
+        steps = getattr(model, "steps", None)
+        if steps:  # a Pipeline: what it ends in is what matters
+            held += f" ending in a {type(steps[-1][1]).__name__}"
+        raise CommandError(f"{path} is not a skneural model: it holds a {held}")
     return model
 
 
