@@ -18,15 +18,11 @@ from ._base import FLOAT_DTYPES, SPARSE_FORMATS, BaseGDEstimator, some_positive
 from ._engine.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 
-def output_loss(multilabel, n_classes, bounded=False):
-    """The loss that goes with the target: a sigmoid per output, or a softmax.
-
-    ``bounded`` reports each sample's loss as MLPClassifier does (see
-    :func:`skneural._engine.losses.bounded_cross_entropy`).
-    """
+def output_loss(multilabel, n_classes):
+    """The loss that goes with the target: a sigmoid per output, or a softmax."""
     if multilabel or n_classes == 2:
-        return SigmoidCrossEntropy(bounded)
-    return SoftmaxCrossEntropy(bounded)
+        return SigmoidCrossEntropy()
+    return SoftmaxCrossEntropy()
 
 
 # Target types a classifier accepts (scikit-learn's check_classification_targets)

@@ -57,9 +57,7 @@ default='squared_error'
     Attributes
     ----------
     loss_ : float
-        The loss of the last epoch (the final objective for 'lbfgs'). With
-        several outputs the squared error is summed over them (the function
-        the gradient is of), where MLPRegressor reports their mean.
+        The loss of the last epoch (the final objective for 'lbfgs').
     best_loss_ : float or None
         The lowest training loss; None when early stopping is on.
     loss_curve_ : list of float

@@ -6,7 +6,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.metaestimators import available_if
 
 from ._base import fit_context
-from ._classification import BaseGDClassifier, output_loss
+from ._classification import BaseGDClassifier
 from ._stacked_base import StackedNetMixin
 from ._stacked_docs import stacked_doc
 from ._stacked_parameters import stacked_init
@@ -38,9 +38,7 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
     classes_ : ndarray of shape (n_classes,)
         Class labels (``arange(n_labels)`` for multilabel targets).
     loss_ : float
-        The loss of the last epoch (the final objective for 'lbfgs'). As in
-        MLPClassifier, each sample's cross-entropy is that of probabilities
-        clipped to ``[eps, 1 - eps]``: at most ``-log(eps)``, 36 in float64.
+        The loss of the last epoch (the final objective for 'lbfgs').
     best_loss_ : float or None
         The lowest training loss; None when early stopping is on.
     loss_curve_ : list of float
@@ -105,12 +103,6 @@ class StackedNetClassifier(StackedNetMixin, BaseGDClassifier):
         # MLPClassifier stratifies its validation split on the encoded target
         # when it is one column (two classes), not otherwise
         return Y if Y.shape[1] == 1 else None
-
-    def _task_loss(self, task, Y=None, sample_weight=None):
-        # MLPClassifier's loss curve, hence its stopping: each sample's loss
-        # from probabilities clipped to [eps, 1 - eps] (the gradient is exact)
-        classes_, multilabel = task
-        return output_loss(multilabel, len(classes_), bounded=True)
 
     @staticmethod
     def _default_score(y_true, y_pred, sample_weight):

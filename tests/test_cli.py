@@ -236,6 +236,14 @@ def test_predict_with_a_file_that_is_not_a_model(data, tmp_path):
     assert_one_line_error(
         status, err, "it holds a Pipeline ending in a FunctionTransformer"
     )
+    unfitted = tmp_path / "unfitted.joblib"
+    unfitted.write_bytes(pickle.dumps(make_pipeline(LogisticRegressionGD())))
+    status, _, err = skneural_here("predict", unfitted, data["path"])
+    assert_one_line_error(status, err, "ending in an unfitted LogisticRegressionGD")
+    passthrough = tmp_path / "passthrough.joblib"
+    passthrough.write_bytes(pickle.dumps(make_pipeline("passthrough")))
+    status, _, err = skneural_here("predict", passthrough, data["path"])
+    assert_one_line_error(status, err, "a Pipeline ending in 'passthrough'")
 
     broken = tmp_path / "broken.skops"
     broken.write_bytes(b"PK\x03\x04 truncated")

@@ -522,6 +522,13 @@ def test_a_column_of_numbers_read_as_text_gets_a_warning(tmp_path):
     (warning,) = warnings_of(err)
     assert "120 of its 120 values, like '" in warning
     assert "have a decimal comma" in warning and "semicolons" in warning
+    # in a semicolon file decimal commas are numbers already, counted once:
+    # 40 of 120 with words in the rest is a text column, no warning
+    semicolons = commas.copy()
+    semicolons.loc[40:, "bill_length_mm"] = "long"
+    semicolons.to_csv(tmp_path / "semicolons.csv", sep=";", index=False)
+    status, out, err = train(tmp_path / "semicolons.csv", "--id", "rowid")
+    assert status == 0 and warnings_of(err) == [], err
     # a text column of words (island) and a numeric column get no warning
     frame.to_csv(tmp_path / "plain.csv", index=False)
     status, out, err = train(tmp_path / "plain.csv", "--id", "rowid")

@@ -124,38 +124,6 @@ def test_cross_entropy_values():
     assert SigmoidCrossEntropy().loss(np.array([[800.0]]), np.zeros((1, 1))) == 800.0
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_bounded_cross_entropy_is_that_of_clipped_probabilities(dtype):
-    """MLPClassifier's loss: probabilities clipped to [eps, 1 - eps] first.
-
-    The scores cover a sample wrong by 100 (exact loss 100), a certain
-    right one, and moderate ones; the gradient is the exact loss's.
-    """
-    eps = np.finfo(dtype).eps
-    z = np.array([[100.0, 0.0, 0.0], [0.0, 60.0, 0.0], [0.3, -0.2, 1.0]], dtype)
-    y = np.eye(3, dtype=dtype)[[1, 1, 0]]
-    sigmoid_y = y[:, :1]
-    weights = np.array([1.0, 2.0, 0.5], dtype)
-    clipped = np.clip(softmax(z.astype(float), axis=1), eps, 1 - eps)
-    softmax_expected = -np.log(clipped[y.astype(bool)]) @ weights
-    p = np.clip(expit(z[:, :1].astype(float)), eps, 1 - eps)
-    sigmoid_losses = -np.log(np.where(sigmoid_y == 1, p, 1 - p))
-    sigmoid_expected = sigmoid_losses[:, 0] @ weights
-    for loss_class, target, expected in [
-        (SoftmaxCrossEntropy, y, softmax_expected),
-        (SigmoidCrossEntropy, sigmoid_y, sigmoid_expected),
-    ]:
-        scores = z if loss_class is SoftmaxCrossEntropy else z[:, :1].copy()
-        exact, bounded = loss_class(), loss_class(bounded=True)
-        total, grad = bounded.loss_and_gradient(scores, target, weights)
-        exact_total, exact_grad = exact.loss_and_gradient(scores, target, weights)
-        rtol = 1e-12 if dtype == np.float64 else 1e-6
-        assert total == pytest.approx(expected, rel=rtol)
-        assert bounded.loss(scores, target, weights) == pytest.approx(total, rel=rtol)
-        assert exact_total > expected + 50  # the exact loss counts 100 for row 0
-        np.testing.assert_array_equal(grad, exact_grad)
-
-
 def test_dense_backward_matches_finite_differences():
     rng = np.random.RandomState(1)
     x, w, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)

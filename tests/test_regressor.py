@@ -192,29 +192,6 @@ def test_one_output_predicts_1d_several_outputs_2d():
     assert reg.n_outputs_ == 1 and reg.predict(X).shape == (200,)
 
 
-def test_several_outputs_sum_their_squared_errors():
-    """The documented difference from MLPRegressor: its loss_ is the mean over
-    the outputs, of a function whose gradient is the sum's (scikit-learn
-    issue 8349); the steps, which follow the gradient, are the same."""
-    from sklearn.datasets import load_linnerud
-
-    X, Y = load_linnerud(return_X_y=True)
-    X, Y = StandardScaler().fit_transform(X), StandardScaler().fit_transform(Y)
-    fitted = []
-    for estimator in (MLPRegressor, StackedNetRegressor):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            fitted.append(
-                # no penalty: it is added once to either form
-                estimator(
-                    hidden_layer_sizes=(5,), alpha=0.0, max_iter=30, random_state=0
-                ).fit(X, Y)
-            )
-    mlp, ours = fitted
-    np.testing.assert_allclose(ours.predict(X), mlp.predict(X), rtol=1e-10)
-    np.testing.assert_allclose(ours.loss_curve_, 3 * np.array(mlp.loss_curve_))
-
-
 @pytest.mark.parametrize("loss", ["huber", "absolute_error"])
 def test_robust_losses_resist_outliers(loss):
     rng = np.random.RandomState(0)

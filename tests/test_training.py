@@ -360,3 +360,21 @@ def test_logistic_regression_s_penalty_keyword_says_what_to_write(penalty):
     est = LogisticRegressionGD(C=2.0, l1_ratio=0.5)
     for copy in (clone(est), pickle.loads(pickle.dumps(est))):
         assert (copy.C, copy.l1_ratio) == (2.0, 0.5)
+
+
+def test_a_run_ending_far_above_the_uninformed_loss_warns():
+    """One feature of 1e200 holds the loss flat at 1e196: the run stops on a
+    stall (12 epochs, 0.38 accuracy on iris), which used to say nothing."""
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    huge = X.copy()
+    huge[0, 0] = 1e200
+    with pytest.warns(ConvergenceWarning, match="loss at 9.97e\\+196, over 100 times"):
+        StackedNetClassifier(random_state=0).fit(huge, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a scaled fit that converges: no warning
+        StackedNetClassifier(random_state=0, max_iter=1000).fit(
+            StandardScaler().fit_transform(X), y
+        )

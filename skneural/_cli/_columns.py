@@ -159,7 +159,9 @@ def read_features(frame, features, path, warn, numeric=None):
         else:
             missing = missing_cells(cells)
             if numeric is None:
-                message = _mostly_numbers_warning(path, name, cells, missing, numbers)
+                message = _mostly_numbers_warning(
+                    path, name, cells, missing, numbers, decimal_comma
+                )
                 if message:
                     warn(message)
             if numeric is None and _names_the_rows(cells[~missing]):
@@ -176,36 +178,38 @@ def read_features(frame, features, path, warn, numeric=None):
     return pd.DataFrame(columns, index=frame.index), numeric_names
 
 
-def _mostly_numbers_warning(path, name, cells, missing, numbers):
+def _mostly_numbers_warning(path, name, cells, missing, numbers, decimal_comma):
     """A warning for a text column over half of whose values are numbers, or None.
 
     Every number of such a column becomes a category of its own, and a value
     not seen in training means nothing to the model. The warning names the
-    cells that are not numbers; cells like ``5,1`` in a comma-separated
-    file (quoted there) are numbers with a decimal comma, which only a file
-    separated otherwise is read with.
+    cells that are not numbers; or, when cells like ``5,1`` in a file
+    separated by commas (quoted there) would make the column numeric, says
+    that only a file separated otherwise reads them as numbers.
     """
+    import pandas as pd
+
     present = cells[~missing]
-    comma = int(present.str.fullmatch(_DECIMAL_COMMA).sum())
+    comma = 0 if decimal_comma else int(present.str.fullmatch(_DECIMAL_COMMA).sum())
     if numbers.n_numbers + comma <= 0.5 * numbers.n_present:
         return None
-    if comma:
+    head = f"{path}: column {name!r} is read as text (one-hot encoded): "
+    if comma and numbers.n_numbers + comma >= NUMERIC_SHARE * numbers.n_present:
         example = present[present.str.fullmatch(_DECIMAL_COMMA)].iloc[0]
         return (
-            f"{path}: column {name!r} is read as text (one-hot encoded): "
-            f"{comma} of its {numbers.n_present} values, like {example!r}, "
+            f"{head}{comma} of its {numbers.n_present} values, like {example!r}, "
             "have a decimal comma, a number only in a file whose fields are "
             "not separated by commas; save it with semicolons, or with "
             "decimal points, to have it read as numbers"
         )
-    others = Counter(cells[~missing & np.isnan(numbers.values)].tolist())
+    words = present[pd.to_numeric(present, errors="coerce").isna()]
+    others = Counter(words.tolist())
     shown = ", ".join(f"{value!r} x{n}" for value, n in others.most_common(5))
     more = ", ..." if len(others) > 5 else ""
     return (
-        f"{path}: column {name!r} is read as text (one-hot encoded): "
-        f"{numbers.n_numbers} of its {numbers.n_present} values are numbers, "
-        f"fewer than {NUMERIC_SHARE:.0%} ({shown}{more} are not); empty the "
-        "cells that are not numbers to have it read as numbers"
+        f"{head}{numbers.n_numbers} of its {numbers.n_present} values are "
+        f"numbers, fewer than {NUMERIC_SHARE:.0%} ({shown}{more} are not); "
+        "empty the cells that are not numbers to have it read as numbers"
     )
 
 

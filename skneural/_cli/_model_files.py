@@ -78,12 +78,23 @@ def load_model(path):
             f"{'.skops' if _is_skops(path) else 'joblib'} file)"
         ) from None
     if fitted_skneural_estimator(model) is None:
-        held = type(model).__name__
-        steps = getattr(model, "steps", None)
-        if steps:  # a Pipeline: what it ends in is what matters
-            held += f" ending in a {type(steps[-1][1]).__name__}"
-        raise CommandError(f"{path} is not a skneural model: it holds a {held}")
+        raise CommandError(f"{path} is not a skneural model: it holds {_held(model)}")
     return model
+
+
+def _held(model):
+    """What a file that is no fitted skneural model holds, for the message."""
+    from .._base import BaseGDEstimator
+    from ._estimators import skneural_step
+
+    steps = getattr(model, "steps", None)
+    last = steps[-1][1] if steps else model  # a Pipeline: what it ends in
+    name = repr(last) if isinstance(last, str) else type(last).__name__
+    if isinstance(skneural_step(last), BaseGDEstimator):
+        name = f"an unfitted {name}"
+    elif not isinstance(last, str):
+        name = f"a {name}"
+    return f"a {type(model).__name__} ending in {name}" if steps else name
 
 
 def fitted_skneural_estimator(model):

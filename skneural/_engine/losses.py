@@ -78,26 +78,6 @@ def softmax_curvature(probabilities, rate):
     return np.add.reduce(probabilities * np.square(rate - mean[:, None]), 1)
 
 
-def bounded_cross_entropy(losses, bounds):
-    """Cross-entropies clipped, in place, to ``bounds = (-log(1 - eps), -log(eps))``.
-
-    What the loss is when each probability is first clipped to ``[eps, 1 -
-    eps]`` (``eps`` the dtype's machine epsilon), as MLPClassifier reports
-    it: a sample predicted wrong beyond the dtype's precision then counts
-    ``-log(eps)`` (36 in float64, 16 in float32), not its exact, maybe
-    enormous, loss. The gradient stays that of the exact loss.
-    """
-    low, high = bounds
-    np.maximum(losses, low, out=losses)
-    return np.minimum(losses, high, out=losses)
-
-
-def cross_entropy_bounds(dtype):
-    """The ``bounds`` of :func:`bounded_cross_entropy` in ``dtype``, as 0-d arrays."""
-    eps = np.finfo(dtype).eps
-    return np.array(-np.log1p(-eps), dtype), np.array(-np.log(eps), dtype)
-
-
 def total_weight(n_samples, sample_weight=None):
     """The total sample weight ``sum_i s_i`` (``n_samples`` without weights).
 
@@ -128,35 +108,11 @@ def _weighted(grad, sample_weight):
 
 
 class _CrossEntropy:
-    """What both losses share: weighted sums, and the fused loss and gradient.
-
-    Parameters
-    ----------
-    bounded : bool, default=False
-        Whether each sample's loss is reported as MLPClassifier reports it,
-        from probabilities clipped to ``[eps, 1 - eps]``
-        (:func:`bounded_cross_entropy`): the networks' loss, for the same
-        loss curve and stopping. Logistic regression minimises the exact
-        loss (its line searches need the true function).
-    """
-
-    bounded = False
-
-    def __init__(self, bounded=False):
-        self.bounded = bounded
-        self._bounds = {}
-
-    def _reported(self, losses):
-        if not self.bounded:
-            return losses
-        bounds = self._bounds.get(losses.dtype)
-        if bounds is None:
-            bounds = self._bounds[losses.dtype] = cross_entropy_bounds(losses.dtype)
-        return bounded_cross_entropy(losses, bounds)
+    """What both losses share: weighted sums, and the fused loss and gradient."""
 
     def loss(self, z, y, sample_weight=None):
         """Weighted sum of the per-sample losses."""
-        return _weighted_sum(self._reported(self.per_sample(z, y)), sample_weight)
+        return _weighted_sum(self.per_sample(z, y), sample_weight)
 
     def loss_and_gradient(self, z, y, sample_weight=None, out=None, probabilities=None):
         """:meth:`loss` and its gradient in ``z``, sharing the link's ``exp``.
@@ -167,7 +123,7 @@ class _CrossEntropy:
         """
         out = np.empty_like(z) if out is None else out
         p = out if probabilities is None else probabilities
-        losses = self._reported(self._losses_and_probabilities(z, y, p))
+        losses = self._losses_and_probabilities(z, y, p)
         grad = _weighted(cross_entropy_gradient(p, y, out=out), sample_weight)
         return _weighted_sum(losses, sample_weight), grad
 

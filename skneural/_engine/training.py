@@ -147,6 +147,7 @@ class TrainingLoop:
                 break
         else:
             self._warn_max_iter(history)
+        self._warn_far_above_uninformed(history, threshold)
         best_scored.restore(theta)  # the best validation epoch's parameters
         state.optimizer_state = self.solver.state
         return state
@@ -251,6 +252,27 @@ class TrainingLoop:
         if self.verbose:
             print(reason + " Stopping.")
         return reason
+
+    def _warn_far_above_uninformed(self, history, threshold):
+        """Warn when a run that did not diverge ends above the divergence threshold.
+
+        A loss still that far above the uninformed model's has learnt
+        little: most often one feature on a huge scale dominates every
+        score, and its samples' loss is too large for the others to move it
+        (the loss stays flat, so the run stops on a stall, not on a warning).
+        """
+        curve = history.loss_curve
+        if history.stop_reason == "diverged" or not curve or not curve[-1] > threshold:
+            return
+        warnings.warn(
+            f"Training ended with the loss at {curve[-1]:.3g}, over "
+            f"{_DIVERGENCE_FACTOR:g} times that of an uninformed model "
+            f"({threshold / _DIVERGENCE_FACTOR:.3g}): the model has likely learnt "
+            "little. Features on very large scales do this; standardise them "
+            "(sklearn.preprocessing.StandardScaler).",
+            ConvergenceWarning,
+            stacklevel=_STACKLEVEL,
+        )
 
     def _warn_max_iter(self, history):
         if self.warn_max_iter and self.max_iter > 0:
