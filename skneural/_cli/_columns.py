@@ -109,13 +109,18 @@ def _check_size(path, name, cells, numbers):
 
 
 def _unusual_warning(path, name, unusual):
-    counts = ", ".join(f"{token!r} x{n}" for token, n in unusual.most_common(5))
-    more = ", ..." if len(unusual) > 5 else ""
     total = sum(unusual.values())
     return (
         f"{path}, column {name!r}: {total} cell{'s' if total > 1 else ''} "
-        f"read as missing ({counts}{more})"
+        f"read as missing ({_most_common(unusual)})"
     )
+
+
+def _most_common(counts):
+    """``'a' x3, 'b' x1``: the five most frequent values of a Counter, then
+    ``, ...`` when there are more."""
+    shown = ", ".join(f"{value!r} x{n}" for value, n in counts.most_common(5))
+    return shown + (", ..." if len(counts) > 5 else "")
 
 
 def read_features(frame, features, path, warn, numeric=None):
@@ -190,12 +195,15 @@ def _mostly_numbers_warning(path, name, cells, missing, numbers, decimal_comma):
     import pandas as pd
 
     present = cells[~missing]
-    comma = 0 if decimal_comma else int(present.str.fullmatch(_DECIMAL_COMMA).sum())
+    # in a file read with decimal commas, such cells are numbers already
+    commas = present[:0] if decimal_comma else present
+    commas = commas[commas.str.fullmatch(_DECIMAL_COMMA)]
+    comma = len(commas)
     if numbers.n_numbers + comma <= 0.5 * numbers.n_present:
         return None
     head = f"{path}: column {name!r} is read as text (one-hot encoded): "
     if comma and numbers.n_numbers + comma >= NUMERIC_SHARE * numbers.n_present:
-        example = present[present.str.fullmatch(_DECIMAL_COMMA)].iloc[0]
+        example = commas.iloc[0]
         return (
             f"{head}{comma} of its {numbers.n_present} values, like {example!r}, "
             "have a decimal comma, a number only in a file whose fields are "
@@ -203,12 +211,10 @@ def _mostly_numbers_warning(path, name, cells, missing, numbers, decimal_comma):
             "decimal points, to have it read as numbers"
         )
     words = present[pd.to_numeric(present, errors="coerce").isna()]
-    others = Counter(words.tolist())
-    shown = ", ".join(f"{value!r} x{n}" for value, n in others.most_common(5))
-    more = ", ..." if len(others) > 5 else ""
     return (
         f"{head}{numbers.n_numbers} of its {numbers.n_present} values are "
-        f"numbers, fewer than {NUMERIC_SHARE:.0%} ({shown}{more} are not); "
+        f"numbers, fewer than {NUMERIC_SHARE:.0%} "
+        f"({_most_common(Counter(words.tolist()))} are not); "
         "empty the cells that are not numbers to have it read as numbers"
     )
 
@@ -226,15 +232,14 @@ def warn_unseen_categories(path, X, categories, warn):
         if unseen.empty:
             continue
         counts = Counter(unseen.tolist())
-        shown = ", ".join(f"{value!r} x{n}" for value, n in counts.most_common(5))
-        more = ", ..." if len(counts) > 5 else ""
         first = counts.most_common(1)[0][0]
         close = difflib.get_close_matches(first, [str(k) for k in known], n=1)
         hint = f" ({first!r} for {close[0]!r}?)" if close else ""
         warn(
             f"{path}, column {name!r}: {len(unseen)} cell"
             f"{'s' if len(unseen) > 1 else ''} hold values the model was not "
-            f"trained on ({shown}{more}), read as none of its categories{hint}"
+            f"trained on ({_most_common(counts)}), read as none of its "
+            f"categories{hint}"
         )
 
 
